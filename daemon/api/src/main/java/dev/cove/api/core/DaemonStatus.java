@@ -1,0 +1,13 @@
+package dev.cove.api.core;
+
+import java.time.Instant;
+
+/**
+ * @param rssBytes resident memory of the daemon process, or -1 where the OS does not say
+ */
+public record DaemonStatus(String instance, String version, int protocol, long pid, Instant startedAt,
+                           long uptimeMillis, String socket, String dataDir, String instanceDataDir,
+                           String logFile, int clients, int methods, int subscriptions, long heapUsedBytes,
+                           long heapMaxBytes, long rssBytes, int threads, String javaVersion, boolean privateInstance,
+                           long parentPid) {
+}

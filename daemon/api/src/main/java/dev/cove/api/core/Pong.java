@@ -1,0 +1,6 @@
+package dev.cove.api.core;
+
+import java.time.Instant;
+
+public record Pong(String version, String instance, long pid, Instant time) {
+}

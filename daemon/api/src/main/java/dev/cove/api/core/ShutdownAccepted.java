@@ -1,0 +1,4 @@
+package dev.cove.api.core;
+
+public record ShutdownAccepted(String message, long pid) {
+}

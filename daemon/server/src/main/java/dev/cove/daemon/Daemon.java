@@ -1,0 +1,196 @@
+package dev.cove.daemon;
+
+import dev.cove.api.Cove;
+import dev.cove.api.events.ClientConnected;
+import dev.cove.api.events.ClientDisconnected;
+import dev.cove.daemon.logging.LogSetup;
+import dev.cove.rpc.PeerInfo;
+import dev.cove.rpc.instance.InstanceLock;
+import dev.cove.rpc.instance.InstancePaths;
+import dev.cove.rpc.server.EventHub;
+import dev.cove.rpc.server.OperationRegistry;
+import dev.cove.rpc.server.RpcServer;
+import dev.cove.rpc.server.ServerConfig;
+import dev.cove.rpc.server.ServerListener;
+import dev.cove.rpc.wire.Protocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * One daemon process. Start order matters: the instance lock first, before anything else touches
+ * the instance; then logging, the operation registry, and finally the socket. Stop order is the
+ * reverse, and the lock is released last.
+ */
+public final class Daemon {
+    /** Exit status when another daemon already holds this instance. */
+    public static final int EXIT_ALREADY_RUNNING = 1;
+    /** Exit status when the daemon cannot start (bad plugin, unusable folder). */
+    public static final int EXIT_START_FAILED = 3;
+
+    private final DaemonOptions options;
+
+    public Daemon(DaemonOptions options) {
+        this.options = options;
+    }
+
+    public int run() {
+        InstancePaths paths = options.paths();
+        InstanceLock lock;
+        try {
+            paths.createDaemonDir();
+            lock = InstanceLock.acquire(paths.lockFile());
+        } catch (InstanceLock.HeldException e) {
+            String who = e.holderPid().isPresent() ? " (pid " + e.holderPid().getAsLong() + ")" : "";
+            String inst = paths.isDefault() ? "" : " --instance " + paths.instance();
+            System.err.println("A Cove daemon for instance '" + paths.instance() + "' is already running" + who
+                    + ". Check it with `cove" + inst + " ping`, or stop it with `cove" + inst + " shutdown`.");
+            return EXIT_ALREADY_RUNNING;
+        } catch (IOException e) {
+            System.err.println("Cannot use " + paths.daemonDir() + ": " + e.getMessage());
+            return EXIT_START_FAILED;
+        }
+        try {
+            return runLocked(paths);
+        } finally {
+            try {
+                lock.close();
+            } catch (IOException ignored) {
+                // the process is ending; the kernel frees the lock anyway
+            }
+            if (options.isPrivate()) {
+                removePrivateFiles(paths);
+            }
+            LogSetup.stop();
+        }
+    }
+
+    private int runLocked(InstancePaths paths) {
+        try {
+            Files.createDirectories(paths.logDir());
+            Files.createDirectories(paths.instanceDataDir());
+        } catch (IOException e) {
+            System.err.println("Cannot create the data folders under " + paths.dataDir() + ": " + e.getMessage());
+            return EXIT_START_FAILED;
+        }
+        LogSetup.configure(paths.logFile(), options.logLevel(), System.console() != null);
+        Logger log = LoggerFactory.getLogger(Daemon.class);
+        log.info("starting Cove {} for instance '{}' (pid {}, data {})", Cove.VERSION, paths.instance(),
+                ProcessHandle.current().pid(), paths.dataDir());
+
+        EventHub hub = new EventHub(Cove.EVENTS);
+        LogSetup.publishTo(hub, options.logLevel());
+        DaemonRuntime runtime = new DaemonRuntime(options, hub);
+        Services services = new Services().put(DaemonRuntime.class, runtime).put(EventHub.class, hub)
+                .put(InstancePaths.class, paths);
+
+        RpcServer server;
+        try {
+            OperationRegistry registry = OperationRegistry.builder(services, Protocol.DEFAULT_MAX_FRAME_BYTES)
+                    .scanPackages(Daemon.class.getClassLoader(), "dev.cove.daemon.ops")
+                    .scanPluginJars(paths.pluginsDir(), Daemon.class.getClassLoader())
+                    .build();
+            log.info("{} operations registered", registry.size());
+            ServerConfig config = ServerConfig.defaults(paths.socket(), paths.connectPath(), "cove", Cove.VERSION,
+                    paths.instance()).withShutdownGrace(options.shutdownGrace());
+            server = new RpcServer(config, registry, hub, new ServerListener() {
+                @Override
+                public void connected(PeerInfo p) {
+                    hub.publish(new ClientConnected(p.connectionId(), p.name(), p.pid(), p.user(), Instant.now()));
+                }
+
+                @Override
+                public void disconnected(PeerInfo p) {
+                    hub.publish(new ClientDisconnected(p.connectionId(), p.name(), p.pid(), p.user(), Instant.now()));
+                }
+            });
+            runtime.attach(server);
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            log.error("daemon failed to start: {}", e.getMessage(), e);
+            System.err.println("Cove daemon failed to start: " + e.getMessage());
+            return EXIT_START_FAILED;
+        }
+
+        installSignalHandlers(runtime);
+        Thread hook = new Thread(() -> {
+            runtime.requestStop("JVM shutdown");
+            server.stop();
+        }, "cove-shutdown-hook");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (options.isPrivate()) {
+            watchParent(runtime, options.parentPid(), log);
+        }
+        log.info("ready on {} in {} ms", paths.socket(),
+                java.time.Duration.between(runtime.startedAt(), Instant.now()).toMillis());
+
+        String reason;
+        try {
+            reason = runtime.awaitStop();
+        } catch (InterruptedException e) {
+            reason = "interrupted";
+        }
+        log.info("stopping: {}", reason);
+        server.stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException ignored) {
+            // already shutting down through the hook
+        }
+        log.info("stopped");
+        return 0;
+    }
+
+    private static void installSignalHandlers(DaemonRuntime runtime) {
+        for (String sig : new String[]{"TERM", "INT", "HUP"}) {
+            try {
+                if (sig.equals("HUP")) {
+                    Signal.handle(new Signal(sig), s -> { }); // a closed terminal must not stop a daemon
+                } else {
+                    Signal.handle(new Signal(sig), s -> runtime.requestStop("SIG" + s.getName()));
+                }
+            } catch (IllegalArgumentException ignored) {
+                // signal not available on this platform or already taken by the JVM (-Xrs)
+            }
+        }
+    }
+
+    private static void watchParent(DaemonRuntime runtime, long parentPid, Logger log) {
+        var parent = ProcessHandle.of(parentPid);
+        if (parent.isEmpty() || !parent.get().isAlive()) {
+            log.warn("parent process {} is already gone", parentPid);
+            runtime.requestStop("parent process " + parentPid + " is gone");
+            return;
+        }
+        log.info("private daemon: stops when process {} exits", parentPid);
+        parent.get().onExit().thenRun(() -> runtime.requestStop("parent process " + parentPid + " exited"));
+    }
+
+    /** A private instance leaves nothing behind: socket, lock, logs and data all go. */
+    private static void removePrivateFiles(InstancePaths paths) {
+        try {
+            Files.deleteIfExists(paths.socket());
+            Files.deleteIfExists(paths.lockFile());
+            Files.deleteIfExists(paths.spawnLockFile());
+            Files.deleteIfExists(paths.startupOutput());
+            try (Stream<Path> logs = Files.list(paths.logDir())) {
+                String prefix = paths.logFile().getFileName().toString().replaceFirst("\\.log$", "");
+                logs.filter(p -> p.getFileName().toString().startsWith(prefix)).forEach(p -> p.toFile().delete());
+            }
+            if (!paths.isDefault() && Files.isDirectory(paths.instanceDataDir())) {
+                try (Stream<Path> walk = Files.walk(paths.instanceDataDir())) {
+                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        } catch (IOException ignored) {
+            // best effort: the process is ending
+        }
+    }
+}

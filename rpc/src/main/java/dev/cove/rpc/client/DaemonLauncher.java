@@ -1,0 +1,86 @@
+package dev.cove.rpc.client;
+
+import dev.cove.rpc.instance.InstancePaths;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts a daemon process for an instance. The process must be fully detached: its output goes to
+ * the instance's startup file and it outlives the client that started it.
+ */
+@FunctionalInterface
+public interface DaemonLauncher {
+    Process start(InstancePaths paths, List<String> extraArgs) throws IOException;
+
+    /**
+     * Runs {@code command} followed by {@code --data-dir DIR --instance NAME} and any extra
+     * arguments, in a new session (via {@code setsid} where it exists) so that closing the
+     * starting terminal does not take the daemon down.
+     */
+    static DaemonLauncher command(List<String> command) {
+        return (paths, extra) -> {
+            List<String> argv = new ArrayList<>();
+            Path setsid = findOnPath("setsid");
+            if (setsid != null) {
+                argv.add(setsid.toString());
+            }
+            argv.addAll(command);
+            argv.addAll(List.of("--data-dir", paths.dataDir().toString(), "--instance", paths.instance()));
+            argv.addAll(extra);
+            Files.createDirectories(paths.logDir());
+            ProcessBuilder pb = new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(paths.startupOutput().toFile());
+            return pb.start();
+        };
+    }
+
+    /**
+     * The launcher described by the environment: {@code COVE_DAEMON_CLASSPATH} (with
+     * {@code COVE_JAVA} and {@code COVE_JAVA_OPTS}) runs the daemon class directly; otherwise
+     * {@code COVE_LAUNCHER}, or {@code cove} on the PATH, runs {@code cove daemon}. Null if none.
+     */
+    static DaemonLauncher fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    static DaemonLauncher fromEnvironment(Map<String, String> env) {
+        String cp = env.get("COVE_DAEMON_CLASSPATH");
+        if (cp != null && !cp.isBlank()) {
+            String java = env.getOrDefault("COVE_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            List<String> cmd = new ArrayList<>(List.of(java));
+            String opts = env.getOrDefault("COVE_JAVA_OPTS", "--enable-native-access=ALL-UNNAMED");
+            for (String o : opts.trim().split("\\s+")) {
+                if (!o.isEmpty()) {
+                    cmd.add(o);
+                }
+            }
+            cmd.addAll(List.of("-cp", cp, env.getOrDefault("COVE_DAEMON_MAIN", "dev.cove.daemon.DaemonMain")));
+            return command(cmd);
+        }
+        String launcher = env.get("COVE_LAUNCHER");
+        Path cove = launcher != null && !launcher.isBlank() ? Path.of(launcher) : findOnPath("cove");
+        return cove == null ? null : command(List.of(cove.toString(), "daemon"));
+    }
+
+    private static Path findOnPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}

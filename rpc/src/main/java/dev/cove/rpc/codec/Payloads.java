@@ -1,0 +1,149 @@
+package dev.cove.rpc.codec;
+
+import com.esotericsoftware.kryo.KryoException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cove.rpc.Encoding;
+import dev.cove.rpc.ErrorCode;
+import dev.cove.rpc.RpcException;
+import dev.cove.rpc.wire.FrameBuilder;
+
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Encodes and decodes the payloads of one method (its input and output types) or one event type,
+ * in either encoding. The Kryo side is built on first use, so JSON-only clients never pay for it.
+ */
+public final class Payloads {
+    private final List<Class<?>> roots;
+    private final int maxBytes;
+    private volatile KryoCodec kryo;
+
+    public Payloads(int maxBytes, List<Class<?>> roots) {
+        this.roots = List.copyOf(roots);
+        this.maxBytes = maxBytes;
+    }
+
+    public KryoCodec kryo() {
+        KryoCodec k = kryo;
+        if (k == null) {
+            synchronized (this) {
+                k = kryo;
+                if (k == null) {
+                    kryo = k = new KryoCodec(TypeGraph.of(roots), maxBytes);
+                }
+            }
+        }
+        return k;
+    }
+
+    /** The Kryo schema fingerprint both sides must share to exchange Kryo payloads. */
+    public String fingerprint() {
+        return kryo().fingerprint();
+    }
+
+    public void write(FrameBuilder frame, String field, Object value, Encoding encoding) {
+        if (encoding == Encoding.KRYO) {
+            frame.base64(field, kryo().encode(value));
+        } else {
+            frame.value(field, value);
+        }
+    }
+
+    /**
+     * Decodes a payload field. An absent JSON payload counts as {@code {}} so that calls without
+     * input can be typed by hand as {"id":1,"type":"query","method":"query:core.ping.v1"}.
+     *
+     * @throws RpcException DECODE_ERROR when the bytes or JSON do not fit the type, INVALID_INPUT
+     *                      when they fit but the record refuses the values
+     */
+    public <T> T read(JsonNode node, Encoding encoding, Class<T> type) {
+        if (encoding == Encoding.KRYO) {
+            if (node == null || !node.isTextual()) {
+                throw new RpcException(ErrorCode.DECODE_ERROR, "a kryo payload must be a base64 string");
+            }
+            byte[] bytes;
+            try {
+                bytes = Base64.getDecoder().decode(node.textValue());
+            } catch (IllegalArgumentException e) {
+                throw new RpcException(ErrorCode.DECODE_ERROR, "kryo payload is not valid base64: " + e.getMessage());
+            }
+            try {
+                return kryo().decode(bytes, type);
+            } catch (KryoException | IndexOutOfBoundsException | ClassCastException e) {
+                IllegalArgumentException invalid = findInvalid(e);
+                if (invalid != null) {
+                    throw new RpcException(ErrorCode.INVALID_INPUT, invalid.getMessage());
+                }
+                throw new RpcException(ErrorCode.DECODE_ERROR, "kryo payload does not decode as "
+                        + type.getSimpleName() + ": " + firstLine(e.getMessage()));
+            }
+        }
+        JsonNode json = node == null || node instanceof NullNode ? ObjectNode_EMPTY : node;
+        try {
+            return Json.MAPPER.treeToValue(json, type);
+        } catch (ValueInstantiationException e) {
+            IllegalArgumentException invalid = findInvalid(e);
+            throw new RpcException(ErrorCode.INVALID_INPUT,
+                    invalid != null ? invalid.getMessage() : firstLine(e.getOriginalMessage()));
+        } catch (JsonProcessingException e) {
+            throw new RpcException(ErrorCode.DECODE_ERROR, describe(e, type));
+        } catch (IllegalArgumentException e) {
+            throw new RpcException(ErrorCode.DECODE_ERROR, firstLine(e.getMessage()));
+        }
+    }
+
+    private static final JsonNode ObjectNode_EMPTY = new ObjectNode(Json.MAPPER.getNodeFactory());
+
+    private static String describe(JsonProcessingException e, Class<?> type) {
+        String where = "";
+        if (e instanceof MismatchedInputException mie && !mie.getPath().isEmpty()) {
+            where = " at '" + mie.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")) + "'";
+        }
+        if (e instanceof UnrecognizedPropertyException upe) {
+            return "unknown field '" + upe.getPropertyName() + "' for " + type.getSimpleName()
+                    + "; known fields: " + upe.getKnownPropertyIds();
+        }
+        if (e instanceof InvalidFormatException ife) {
+            return "value " + ife.getValue() + where + " is not a valid " + ife.getTargetType().getSimpleName();
+        }
+        if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
+            return "payload" + where + " does not fit " + mie.getTargetType().getSimpleName() + ": "
+                    + firstLine(e.getOriginalMessage());
+        }
+        return "payload does not decode as " + type.getSimpleName() + where + ": " + firstLine(e.getOriginalMessage());
+    }
+
+    private static IllegalArgumentException findInvalid(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IllegalArgumentException iae && !(c instanceof NumberFormatException)) {
+                return iae;
+            }
+        }
+        return null;
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** Turns details into a plain map for error frames. */
+    public static Map<String, Object> details(Map<String, Object> d) {
+        return d == null ? Map.of() : d;
+    }
+}

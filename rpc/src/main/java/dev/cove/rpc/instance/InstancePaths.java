@@ -1,0 +1,162 @@
+package dev.cove.rpc.instance;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Where one named instance keeps its socket, lock, logs and data:
+ * <pre>
+ * {data}/daemon/daemon[-{name}].sock   socket (folder 0700, socket 0600)
+ * {data}/daemon/daemon[-{name}].lock   single-instance lock holding the PID; never deleted
+ * {data}/logs/daemon[-{name}].log      rolling log
+ * {data}/instances/{name}/             a named instance's data; the default instance uses {data}
+ * {data}/plugins/                      extra operation jars
+ * </pre>
+ */
+public record InstancePaths(Path dataDir, String instance) {
+    public static final String DEFAULT = "default";
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
+    /** sun_path is 108 bytes on Linux and 104 on macOS, both counting the terminating NUL. */
+    static final int MAX_SOCKET_PATH_BYTES = 100;
+
+    public InstancePaths {
+        dataDir = dataDir.toAbsolutePath().normalize();
+        instance = instance == null || instance.isBlank() ? DEFAULT : instance;
+        checkName(instance);
+    }
+
+    /**
+     * Resolves the data folder the way every Cove program does: the explicit value, else
+     * {@code COVE_DATA_DIR}, else {@code $XDG_DATA_HOME/cove}, else {@code ~/.local/share/cove}.
+     */
+    public static InstancePaths resolve(Path explicitDataDir, String instance) {
+        return new InstancePaths(explicitDataDir != null ? explicitDataDir : defaultDataDir(System.getenv()), instance);
+    }
+
+    public static Path defaultDataDir(Map<String, String> env) {
+        String cove = env.get("COVE_DATA_DIR");
+        if (cove != null && !cove.isBlank()) {
+            return Path.of(cove);
+        }
+        String xdg = env.get("XDG_DATA_HOME");
+        if (xdg != null && !xdg.isBlank()) {
+            return Path.of(xdg, "cove");
+        }
+        return Path.of(System.getProperty("user.home"), ".local", "share", "cove");
+    }
+
+    public static void checkName(String instance) {
+        if (!NAME.matcher(instance).matches()) {
+            throw new IllegalArgumentException("instance name '" + instance
+                    + "' must be 1-40 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
+        }
+    }
+
+    public boolean isDefault() {
+        return instance.equals(DEFAULT);
+    }
+
+    private String suffix() {
+        return isDefault() ? "" : "-" + instance;
+    }
+
+    public Path daemonDir() {
+        return dataDir.resolve("daemon");
+    }
+
+    public Path socket() {
+        return daemonDir().resolve("daemon" + suffix() + ".sock");
+    }
+
+    public Path lockFile() {
+        return daemonDir().resolve("daemon" + suffix() + ".lock");
+    }
+
+    /** Held by clients while they start a daemon, so racing clients start one between them. */
+    public Path spawnLockFile() {
+        return daemonDir().resolve("spawn" + suffix() + ".lock");
+    }
+
+    public Path logDir() {
+        return dataDir.resolve("logs");
+    }
+
+    public Path logFile() {
+        return logDir().resolve("daemon" + suffix() + ".log");
+    }
+
+    /** Standard output and error of a daemon started in the background (JVM errors land here). */
+    public Path startupOutput() {
+        return logDir().resolve("daemon" + suffix() + ".out");
+    }
+
+    public Path instanceDataDir() {
+        return isDefault() ? dataDir : dataDir.resolve("instances").resolve(instance);
+    }
+
+    public Path pluginsDir() {
+        return dataDir.resolve("plugins");
+    }
+
+    /** Creates the daemon folder with mode 0700 (and tightens it if it exists). */
+    public void createDaemonDir() throws IOException {
+        createPrivateDir(daemonDir());
+    }
+
+    public static void createPrivateDir(Path dir) throws IOException {
+        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
+        Files.createDirectories(dir.getParent());
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(owner));
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) {
+                throw new IOException(dir + " exists and is not a folder");
+            }
+        }
+        Files.setPosixFilePermissions(dir, owner);
+    }
+
+    /**
+     * The path to bind and connect to. Normally the socket itself; when that is longer than the
+     * kernel accepts, a path through a short private symlink to the daemon folder
+     * ({@code /tmp/cove-{user}/{hash}}), so the socket still lives in the data folder.
+     */
+    public Path connectPath() throws IOException {
+        Path socket = socket();
+        if (socket.toString().getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH_BYTES) {
+            return socket;
+        }
+        Path base = Path.of("/tmp", "cove-" + System.getProperty("user.name"));
+        if (Files.isSymbolicLink(base)) {
+            throw new IOException(base + " is a symlink; refusing to use it for the short socket path. Remove it, "
+                    + "or choose a shorter --data-dir");
+        }
+        createPrivateDir(base);
+        createDaemonDir();
+        if (!Files.getOwner(base, LinkOption.NOFOLLOW_LINKS).equals(Files.getOwner(daemonDir()))) {
+            throw new IOException(base + " belongs to another user; choose a shorter --data-dir");
+        }
+        String hash = dev.cove.rpc.codec.TypeGraph.digest(daemonDir().toString()).substring(0, 12);
+        Path link = base.resolve(hash);
+        Path target = daemonDir();
+        if (Files.isSymbolicLink(link)) {
+            if (!Files.readSymbolicLink(link).equals(target)) {
+                Files.delete(link);
+                Files.createSymbolicLink(link, target);
+            }
+        } else {
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, target);
+        }
+        return link.resolve(socket.getFileName());
+    }
+}

@@ -1,0 +1,210 @@
+package dev.cove.rpc.server;
+
+import dev.cove.rpc.Action;
+import dev.cove.rpc.Handler;
+import dev.cove.rpc.Kind;
+import dev.cove.rpc.MethodInfo;
+import dev.cove.rpc.MethodName;
+import dev.cove.rpc.Query;
+import dev.cove.rpc.Request;
+import dev.cove.rpc.Requests;
+import dev.cove.rpc.codec.JsonSchemas;
+import dev.cove.rpc.codec.Payloads;
+import dev.cove.rpc.codec.TypeGraph;
+import io.github.classgraph.ClassGraph;
+import io.github.classgraph.ClassInfo;
+import io.github.classgraph.ScanResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Every operation the daemon serves, keyed by method string. Built once at start-up, by scanning
+ * packages (and plugin jars) for {@link Query} and {@link Action} handlers, and read-only after.
+ */
+public final class OperationRegistry {
+    private static final Logger log = LoggerFactory.getLogger(OperationRegistry.class);
+    private final Map<String, MethodEntry> entries;
+    private final String fingerprint;
+
+    private OperationRegistry(Map<String, MethodEntry> entries) {
+        this.entries = entries;
+        StringBuilder sb = new StringBuilder();
+        entries.forEach((k, v) -> sb.append(k).append('=').append(v.payloads().fingerprint()).append(';'));
+        this.fingerprint = TypeGraph.digest(sb.toString());
+    }
+
+    /** A builder that collects handlers from scans and explicit classes, refusing duplicates. */
+    public static Builder builder(HandlerFactory factory, int maxFrameBytes) {
+        return new Builder(factory, maxFrameBytes);
+    }
+
+    public static final class Builder {
+        private final HandlerFactory factory;
+        private final int maxFrameBytes;
+        private final Map<String, MethodEntry> entries = new TreeMap<>();
+        private final List<URLClassLoader> pluginLoaders = new ArrayList<>();
+
+        private Builder(HandlerFactory factory, int maxFrameBytes) {
+            this.factory = factory;
+            this.maxFrameBytes = maxFrameBytes;
+        }
+
+        /** Scans packages on the given class loader for annotated handlers. */
+        public Builder scanPackages(ClassLoader loader, String... packages) {
+            try (ScanResult scan = new ClassGraph().enableClassInfo().enableAnnotationInfo()
+                    .overrideClassLoaders(loader).acceptPackages(packages).scan()) {
+                addAll(scan, "built-in");
+            }
+            return this;
+        }
+
+        /**
+         * Loads operations from every jar in {@code dir} (if it exists). Each jar gets its own class
+         * loader whose parent is {@code parent}, so plugins see the API but not each other.
+         */
+        public Builder scanPluginJars(Path dir, ClassLoader parent) throws IOException {
+            if (!Files.isDirectory(dir)) {
+                return this;
+            }
+            List<Path> jars;
+            try (Stream<Path> s = Files.list(dir)) {
+                jars = s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
+            }
+            for (Path jar : jars) {
+                URLClassLoader loader = new URLClassLoader("plugin:" + jar.getFileName(),
+                        new URL[]{jar.toUri().toURL()}, parent);
+                pluginLoaders.add(loader);
+                try (ScanResult scan = new ClassGraph().enableClassInfo().enableAnnotationInfo()
+                        .overrideClasspath(jar.toString()).overrideClassLoaders(loader).ignoreParentClassLoaders()
+                        .scan()) {
+                    int before = entries.size();
+                    addAll(scan, jar.toString());
+                    log.info("plugin {}: {} operation(s)", jar.getFileName(), entries.size() - before);
+                }
+            }
+            return this;
+        }
+
+        private void addAll(ScanResult scan, String source) {
+            List<ClassInfo> found = new ArrayList<>();
+            found.addAll(scan.getClassesWithAnnotation(Query.class.getName()));
+            found.addAll(scan.getClassesWithAnnotation(Action.class.getName()));
+            found.sort(Comparator.comparing(ClassInfo::getName));
+            for (ClassInfo ci : found) {
+                add(ci.loadClass(), source);
+            }
+        }
+
+        public Builder add(Class<?> handlerClass) {
+            return add(handlerClass, "built-in");
+        }
+
+        Builder add(Class<?> handlerClass, String source) {
+            MethodName name = methodOf(handlerClass);
+            if (!Handler.class.isAssignableFrom(handlerClass) || handlerClass.isInterface()
+                    || Modifier.isAbstract(handlerClass.getModifiers())) {
+                throw new IllegalStateException(handlerClass.getName() + " is annotated as " + name
+                        + " but is not a concrete class implementing Handler");
+            }
+            Class<?> input = Requests.resultType(handlerClass, Handler.class);
+            if (input == null || !Request.class.isAssignableFrom(input)) {
+                throw new IllegalStateException(handlerClass.getName()
+                        + " must implement Handler<InputRecord, OutputRecord> with concrete types");
+            }
+            Requests.Info info;
+            try {
+                info = Requests.info(input);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(handlerClass.getName() + ": " + e.getMessage(), e);
+            }
+            if (!info.method().equals(name)) {
+                throw new IllegalStateException(handlerClass.getName() + " is annotated as " + name + " but its input "
+                        + input.getName() + " names " + info.method() + "; make them agree");
+            }
+            MethodEntry existing = entries.get(name.wire());
+            if (existing != null) {
+                throw new IllegalStateException("two handlers for " + name.wire() + ": "
+                        + existing.handlerClass().getName() + " (" + existing.source() + ") and "
+                        + handlerClass.getName() + " (" + source + ")");
+            }
+            Object handler;
+            try {
+                handler = factory.create(handlerClass);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create handler " + handlerClass.getName() + ": " + e, e);
+            }
+            Payloads payloads = new Payloads(maxFrameBytes, List.of(input, info.resultType()));
+            entries.put(name.wire(), new MethodEntry(name, handlerClass, (Handler<?, ?>) handler, input,
+                    info.resultType(), payloads, source));
+            return this;
+        }
+
+        public OperationRegistry build() {
+            return new OperationRegistry(entries);
+        }
+    }
+
+    static MethodName methodOf(Class<?> c) {
+        Query q = c.getAnnotation(Query.class);
+        Action a = c.getAnnotation(Action.class);
+        if ((q == null) == (a == null)) {
+            throw new IllegalStateException(c.getName() + " must carry exactly one of @Query and @Action");
+        }
+        try {
+            return q != null ? new MethodName(Kind.QUERY, q.value(), q.version())
+                    : new MethodName(Kind.ACTION, a.value(), a.version());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(c.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public MethodEntry find(String method) {
+        return entries.get(method);
+    }
+
+    public Collection<MethodEntry> entries() {
+        return entries.values();
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    /** Hash over every method and its Kryo schema; equal registries have equal fingerprints. */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    /** Methods whose name is closest to a mistyped one, for METHOD_NOT_FOUND messages. */
+    public List<String> suggestions(String method) {
+        String needle = method == null ? "" : method.replaceFirst("^(query|action):", "").replaceAll("(\\.input)?\\.v\\d+$", "");
+        return entries.keySet().stream()
+                .filter(m -> !needle.isEmpty() && (m.contains(needle) || needle.contains(m.replaceFirst("^(query|action):", "").replaceAll("(\\.input)?\\.v\\d+$", ""))))
+                .limit(5).toList();
+    }
+
+    public List<MethodInfo> describe() {
+        List<MethodInfo> out = new ArrayList<>();
+        for (MethodEntry e : entries.values()) {
+            out.add(new MethodInfo(e.name().wire(), e.name().kind(), e.name().name(), e.name().version(),
+                    e.inputType().getSimpleName(), JsonSchemas.of(e.inputType()), e.outputType().getSimpleName(),
+                    JsonSchemas.of(e.outputType()), e.handlerClass().getName(), e.source(),
+                    e.payloads().fingerprint()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,210 @@
+package dev.cove.rpc.server;
+
+import dev.cove.rpc.ErrorCode;
+import dev.cove.rpc.PeerInfo;
+import dev.cove.rpc.wire.FrameBuilder;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Serves an {@link OperationRegistry} and an {@link EventHub} on a Unix domain socket.
+ *
+ * <p>Threads: one virtual thread accepts, one virtual thread per connection reads, and every call
+ * runs on a virtual thread of its own, so a slow handler holds up nobody else. The JDK's own Unix
+ * domain channels park virtual threads on its poller, so none of this pins a carrier thread.
+ */
+public final class RpcServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+
+    final ServerConfig config;
+    final OperationRegistry registry;
+    final EventHub hub;
+    final ServerListener listener;
+    final ExecutorService calls = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("call-", 0).factory());
+    final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rpc-timers");
+        t.setDaemon(true);
+        return t;
+    });
+    final ConcurrentHashMap<Long, ServerConnection> connections = new ConcurrentHashMap<>();
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final Instant startedAt = Instant.now();
+    private ServerSocketChannel server;
+    private UserPrincipal owner;
+    private Thread acceptor;
+    volatile boolean stopping;
+
+    public RpcServer(ServerConfig config, OperationRegistry registry, EventHub hub, ServerListener listener) {
+        this.config = config;
+        this.registry = registry;
+        this.hub = hub;
+        this.listener = listener == null ? new ServerListener() { } : listener;
+    }
+
+    /** Binds the socket (removing a leftover file: call this only while holding the instance lock). */
+    public void start() throws IOException {
+        Path socket = config.socket();
+        owner = Files.getOwner(socket.getParent());
+        Files.deleteIfExists(socket);
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(config.bindPath()), 512);
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        acceptor = Thread.ofVirtual().name("rpc-accept").start(this::acceptLoop);
+        log.info("listening on {}{}", socket, config.bindPath().equals(socket) ? "" : " (bound via " + config.bindPath() + ")");
+    }
+
+    public OperationRegistry registry() {
+        return registry;
+    }
+
+    public EventHub hub() {
+        return hub;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public List<PeerInfo> clients() {
+        return connections.values().stream().map(c -> c.peer).filter(p -> p != null).toList();
+    }
+
+    public boolean isStopping() {
+        return stopping;
+    }
+
+    private void acceptLoop() {
+        while (!stopping) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!stopping) {
+                    log.warn("accept failed: {}", e.toString());
+                }
+                continue;
+            }
+            try {
+                admit(ch);
+            } catch (IOException | RuntimeException e) {
+                log.warn("could not set up a connection: {}", e.toString());
+                closeQuietly(ch);
+            }
+        }
+    }
+
+    private void admit(SocketChannel ch) throws IOException {
+        UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+        if (!peer.user().equals(owner)) {
+            log.warn("refused a connection from user {}: only {} may use this daemon", peer.user().getName(),
+                    owner.getName());
+            refuse(ch, ErrorCode.UNAUTHORIZED, "this daemon belongs to " + owner.getName()
+                    + "; connections from " + peer.user().getName() + " are refused");
+            return;
+        }
+        if (stopping) {
+            refuse(ch, ErrorCode.SHUTTING_DOWN, "the daemon is shutting down");
+            return;
+        }
+        if (connections.size() >= config.maxConnections()) {
+            log.warn("refused a connection: {} connections already open", connections.size());
+            refuse(ch, ErrorCode.OVERLOADED, "the daemon already serves " + connections.size()
+                    + " connections, its limit; close idle clients and retry");
+            return;
+        }
+        long id = connectionIds.incrementAndGet();
+        ServerConnection c = new ServerConnection(this, id, ch, peer.user().getName());
+        connections.put(id, c);
+        Thread.ofVirtual().name("conn-" + id).start(c::run);
+    }
+
+    private static void refuse(SocketChannel ch, ErrorCode code, String message) {
+        try {
+            ch.write(ByteBuffer.wrap(FrameBuilder.of("error").value("error",
+                    java.util.Map.of("code", code.name(), "message", message)).build()));
+        } catch (IOException ignored) {
+            // the peer may already be gone
+        }
+        closeQuietly(ch);
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing is best effort
+        }
+    }
+
+    void removed(ServerConnection c) {
+        connections.remove(c.id);
+    }
+
+    /**
+     * Graceful stop: refuse new connections and calls, let running calls finish within the grace
+     * period (then interrupt them), end every subscription with an end frame, close connections,
+     * and delete the socket file.
+     */
+    public void stop() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        closeQuietly(server);
+        try {
+            Files.deleteIfExists(config.socket());
+        } catch (IOException e) {
+            log.warn("could not delete socket {}: {}", config.socket(), e.toString());
+        }
+        for (ServerConnection c : connections.values()) {
+            c.awaitCalls(deadline);
+        }
+        for (ServerConnection c : connections.values()) {
+            c.endSubscriptions("shutdown");
+        }
+        for (ServerConnection c : connections.values()) {
+            c.awaitSubscriptions(Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(2)));
+            c.close();
+        }
+        calls.shutdownNow();
+        timers.shutdownNow();
+        if (acceptor != null) {
+            acceptor.interrupt();
+        }
+        log.info("server stopped");
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

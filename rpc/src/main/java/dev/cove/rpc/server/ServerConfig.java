@@ -1,0 +1,40 @@
+package dev.cove.rpc.server;
+
+import dev.cove.rpc.wire.Protocol;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How an {@link RpcServer} listens and what limits it enforces.
+ *
+ * @param socket          the socket file (deleted on stop)
+ * @param bindPath        the path actually bound: {@code socket}, or a shorter path that leads to it
+ * @param maxInFlight     calls one connection may have running; past it the server stops reading
+ *                        that connection (back-pressure) rather than queueing without bound
+ * @param subscriberQueue events buffered per subscription before the subscriber is told it lagged
+ */
+public record ServerConfig(Path socket, Path bindPath, String serverName, String serverVersion, String instance,
+                           int maxFrameBytes, int maxInFlight, int maxConnections, int subscriberQueue,
+                           Duration shutdownGrace) {
+    public static ServerConfig defaults(Path socket, Path bindPath, String serverName, String serverVersion,
+                                        String instance) {
+        return new ServerConfig(socket, bindPath, serverName, serverVersion, instance,
+                Protocol.DEFAULT_MAX_FRAME_BYTES, 256, 4096, 4096, Duration.ofSeconds(10));
+    }
+
+    public ServerConfig withMaxFrameBytes(int bytes) {
+        return new ServerConfig(socket, bindPath, serverName, serverVersion, instance, bytes, maxInFlight,
+                maxConnections, subscriberQueue, shutdownGrace);
+    }
+
+    public ServerConfig withSubscriberQueue(int events) {
+        return new ServerConfig(socket, bindPath, serverName, serverVersion, instance, maxFrameBytes, maxInFlight,
+                maxConnections, events, shutdownGrace);
+    }
+
+    public ServerConfig withShutdownGrace(Duration grace) {
+        return new ServerConfig(socket, bindPath, serverName, serverVersion, instance, maxFrameBytes, maxInFlight,
+                maxConnections, subscriberQueue, grace);
+    }
+}

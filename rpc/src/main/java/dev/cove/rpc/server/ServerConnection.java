@@ -1,0 +1,573 @@
+package dev.cove.rpc.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cove.rpc.CallContext;
+import dev.cove.rpc.Encoding;
+import dev.cove.rpc.ErrorCode;
+import dev.cove.rpc.EventFilter;
+import dev.cove.rpc.Handler;
+import dev.cove.rpc.PeerInfo;
+import dev.cove.rpc.RpcException;
+import dev.cove.rpc.codec.Json;
+import dev.cove.rpc.wire.FrameBuilder;
+import dev.cove.rpc.wire.FrameTooLargeException;
+import dev.cove.rpc.wire.LineReader;
+import dev.cove.rpc.wire.Protocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** One client connection: reads frames, runs calls, writes responses and event frames. */
+final class ServerConnection {
+    private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+
+    final long id;
+    private final RpcServer server;
+    private final SocketChannel channel;
+    private final String user;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Semaphore permits;
+    private final Map<String, Call> calls = new ConcurrentHashMap<>();
+    private final Map<Long, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final AtomicLong subscriptionIds = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    volatile PeerInfo peer;
+
+    ServerConnection(RpcServer server, long id, SocketChannel channel, String user) {
+        this.server = server;
+        this.id = id;
+        this.channel = channel;
+        this.user = user;
+        this.permits = new Semaphore(server.config.maxInFlight());
+    }
+
+    void run() {
+        try {
+            send(FrameBuilder.of("hello").field("protocol", Protocol.VERSION)
+                    .field("server", server.config.serverName()).field("version", server.config.serverVersion())
+                    .field("instance", server.config.instance()).field("pid", ProcessHandle.current().pid())
+                    .value("encodings", List.of("json", "kryo")).field("registry", server.registry.fingerprint())
+                    .field("maxFrame", server.config.maxFrameBytes()).build());
+            LineReader reader = new LineReader(channel, server.config.maxFrameBytes());
+            while (!closed.get() && reader.readOnce(this::onFrame)) {
+                // frames are handled as they are read
+            }
+        } catch (FrameTooLargeException e) {
+            log.warn("client {} sent a frame over {} bytes; closing it", describe(), server.config.maxFrameBytes());
+            trySend(error(null, ErrorCode.FRAME_TOO_LARGE, "frame exceeds " + server.config.maxFrameBytes()
+                    + " bytes; the connection is closed", Map.of("limit", server.config.maxFrameBytes())));
+        } catch (IOException e) {
+            if (!closed.get()) {
+                log.debug("connection {} ended: {}", id, e.toString());
+            }
+        } finally {
+            close();
+        }
+    }
+
+    private String describe() {
+        PeerInfo p = peer;
+        return p == null ? "#" + id : "#" + id + " (" + p.name() + ", pid " + p.pid() + ")";
+    }
+
+    private void onFrame(byte[] buf, int off, int len) throws IOException {
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(buf, off, len);
+        } catch (JsonProcessingException e) {
+            send(error(null, ErrorCode.BAD_FRAME, "frame is not valid JSON: " + firstLine(e.getOriginalMessage()), Map.of()));
+            return;
+        } catch (IOException | RuntimeException e) {
+            send(error(null, ErrorCode.BAD_FRAME, "frame is not valid JSON: " + e.getMessage(), Map.of()));
+            return;
+        }
+        if (!(node instanceof ObjectNode frame)) {
+            send(error(null, ErrorCode.BAD_FRAME, "a frame must be a JSON object", Map.of()));
+            return;
+        }
+        JsonNode idNode = frame.get("id");
+        if (idNode != null && !(idNode.isIntegralNumber() || idNode.isTextual())) {
+            send(error(null, ErrorCode.BAD_FRAME, "'id' must be a number or a string", Map.of()));
+            return;
+        }
+        String type = frame.path("type").asText("");
+        if (peer == null) {
+            if (!type.equals("hello")) {
+                send(error(idNode, ErrorCode.BAD_FRAME, "the first frame must be a hello, for example "
+                        + "{\"type\":\"hello\",\"protocol\":1}", Map.of()));
+                return;
+            }
+            hello(frame);
+            return;
+        }
+        if (server.stopping && !type.equals("unsubscribe") && !type.equals("cancel")) {
+            send(error(idNode, ErrorCode.SHUTTING_DOWN, "the daemon is shutting down", Map.of()));
+            return;
+        }
+        switch (type) {
+            case "query", "action" -> call(frame, idNode, type);
+            case "subscribe" -> subscribe(frame, idNode);
+            case "unsubscribe" -> unsubscribe(frame, idNode);
+            case "cancel" -> cancel(idNode);
+            case "hello" -> send(error(idNode, ErrorCode.BAD_FRAME, "hello was already exchanged", Map.of()));
+            default -> send(error(idNode, ErrorCode.BAD_FRAME, "unknown frame type '" + type
+                    + "'; expected query, action, subscribe, unsubscribe or cancel", Map.of()));
+        }
+    }
+
+    private void hello(ObjectNode frame) throws IOException {
+        JsonNode protocol = frame.get("protocol");
+        if (protocol == null || !protocol.canConvertToInt()) {
+            send(error(null, ErrorCode.BAD_FRAME, "hello needs a protocol number, e.g. {\"type\":\"hello\",\"protocol\":1}",
+                    Map.of()));
+            return;
+        }
+        int version = protocol.asInt();
+        if (version != Protocol.VERSION) {
+            String upgrade = version > Protocol.VERSION
+                    ? "upgrade the daemon (then run `cove restart`)" : "upgrade the client";
+            send(error(null, ErrorCode.UNSUPPORTED_VERSION, "client speaks protocol " + version + " but this daemon ("
+                    + server.config.serverVersion() + ") speaks " + Protocol.VERSION + ": " + upgrade,
+                    Map.of("daemonProtocol", Protocol.VERSION, "clientProtocol", version)));
+            close();
+            return;
+        }
+        long pid = frame.path("pid").asLong(0);
+        long uid = -1;
+        if (pid > 0) {
+            // the pid is the client's word; keep it only if /proc agrees it belongs to the same user
+            Path proc = Path.of("/proc", Long.toString(pid));
+            try {
+                if (Files.exists(proc)) {
+                    if (!Files.getOwner(proc).getName().equals(user)) {
+                        pid = 0;
+                    } else {
+                        uid = ((Number) Files.getAttribute(proc, "unix:uid")).longValue();
+                    }
+                }
+            } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+                // not Linux: keep the declared pid
+            }
+        }
+        String name = frame.path("name").asText(frame.path("client").asText("client"));
+        peer = new PeerInfo(id, user, uid, pid, name, frame.path("version").asText(""), Instant.now());
+        log.debug("client {} connected", describe());
+        try {
+            server.listener.connected(peer);
+        } catch (RuntimeException e) {
+            log.warn("connection listener failed", e);
+        }
+    }
+
+    // ---- calls ----
+
+    private final class Call implements CallContext {
+        final String key;
+        final String method;
+        final Instant deadline;
+        volatile Thread thread;
+        final AtomicBoolean answered = new AtomicBoolean();
+        volatile boolean cancelled;
+        volatile ScheduledFuture<?> timer;
+
+        Call(String key, String method, Instant deadline) {
+            this.key = key;
+            this.method = method;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public String method() {
+            return method;
+        }
+
+        @Override
+        public PeerInfo peer() {
+            return peer;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelled || server.stopping && Thread.currentThread().isInterrupted();
+        }
+
+        @Override
+        public Instant deadline() {
+            return deadline;
+        }
+    }
+
+    private void call(ObjectNode frame, JsonNode idNode, String type) throws IOException {
+        if (idNode == null) {
+            send(error(null, ErrorCode.BAD_FRAME, "a " + type + " needs an 'id'", Map.of()));
+            return;
+        }
+        String method = frame.path("method").asText(null);
+        if (method == null) {
+            send(error(idNode, ErrorCode.BAD_FRAME, "a " + type + " needs a 'method'", Map.of()));
+            return;
+        }
+        MethodEntry entry = server.registry.find(method);
+        if (entry == null) {
+            List<String> near = server.registry.suggestions(method);
+            send(error(idNode, ErrorCode.METHOD_NOT_FOUND, "no operation is registered as '" + method + "'"
+                    + (near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near) + "?")
+                    + " (`cove methods` lists them all)", Map.of("method", method)));
+            return;
+        }
+        if (!entry.name().kind().wire().equals(type)) {
+            send(error(idNode, ErrorCode.BAD_FRAME, "frame type '" + type + "' does not match method " + method
+                    + "; send it as '" + entry.name().kind().wire() + "'", Map.of()));
+            return;
+        }
+        Encoding encoding;
+        try {
+            encoding = Encoding.fromWire(frame.path("encoding").asText(null));
+        } catch (IllegalArgumentException e) {
+            send(error(idNode, ErrorCode.BAD_FRAME, e.getMessage(), Map.of()));
+            return;
+        }
+        if (encoding == Encoding.KRYO) {
+            String schema = frame.path("schema").asText(null);
+            String expected = entry.payloads().fingerprint();
+            if (!expected.equals(schema)) {
+                send(error(idNode, ErrorCode.DECODE_ERROR, schema == null
+                        ? "a kryo payload needs the method's 'schema' fingerprint (" + method + ")"
+                        : "kryo schema mismatch for " + method + ": client has " + schema + ", daemon has " + expected
+                        + "; the client and daemon were built from different contracts (use json, or upgrade the older side)",
+                        Map.of("reason", "schema_mismatch", "expected", expected)));
+                return;
+            }
+        }
+        String key = idNode.asText();
+        long timeoutMs = frame.path("timeout").asLong(0);
+        Instant deadline = timeoutMs > 0 ? Instant.now().plusMillis(timeoutMs) : Instant.MAX;
+        Call call = new Call(key, method, deadline);
+        if (calls.putIfAbsent(key, call) != null) {
+            send(error(idNode, ErrorCode.BAD_FRAME, "id " + key + " is already in use by a call in flight", Map.of()));
+            return;
+        }
+        try {
+            permits.acquire(); // back-pressure: past the limit, this connection is not read further
+        } catch (InterruptedException e) {
+            calls.remove(key);
+            Thread.currentThread().interrupt();
+            return;
+        }
+        JsonNode payload = frame.get("payload");
+        try {
+            server.calls.execute(() -> runCall(call, idNode, entry, encoding, payload));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            permits.release();
+            calls.remove(key);
+            send(error(idNode, ErrorCode.SHUTTING_DOWN, "the daemon is shutting down", Map.of()));
+            return;
+        }
+        if (timeoutMs > 0) {
+            call.timer = server.timers.schedule(() -> timeOut(call, idNode, timeoutMs), timeoutMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void runCall(Call call, JsonNode idNode, MethodEntry entry, Encoding encoding, JsonNode payload) {
+        call.thread = Thread.currentThread();
+        try {
+            if (call.cancelled) {
+                return;
+            }
+            Object input = entry.payloads().read(payload, encoding, entry.inputType());
+            Object output = ((Handler) entry.handler()).handle((dev.cove.rpc.Request) input, call);
+            if (call.answered.compareAndSet(false, true)) {
+                FrameBuilder fb = FrameBuilder.of("ok");
+                writeId(fb, idNode);
+                fb.field("encoding", encoding.wire());
+                entry.payloads().write(fb, "payload", output, encoding);
+                send(fb.build());
+            }
+        } catch (RpcException e) {
+            answer(call, idNode, e.code(), e.getMessage(), e.details());
+        } catch (IllegalArgumentException e) {
+            answer(call, idNode, ErrorCode.INVALID_INPUT, String.valueOf(e.getMessage()), Map.of());
+        } catch (InterruptedException e) {
+            answer(call, idNode, server.stopping ? ErrorCode.SHUTTING_DOWN : ErrorCode.TIMEOUT,
+                    server.stopping ? "the daemon stopped before the call finished" : "the call was interrupted", Map.of());
+        } catch (IOException e) {
+            log.debug("could not answer {} on connection {}: {}", call.method, id, e.toString());
+        } catch (Throwable e) {
+            if (call.cancelled || server.stopping) {
+                answer(call, idNode, server.stopping ? ErrorCode.SHUTTING_DOWN : ErrorCode.TIMEOUT,
+                        "the call was stopped: " + e, Map.of());
+            } else {
+                log.error("{} failed in {}", call.method, entry.handlerClass().getName(), e);
+                answer(call, idNode, ErrorCode.EXECUTION_ERROR, call.method + " failed: " + e,
+                        Map.of("exception", e.getClass().getName()));
+            }
+        } finally {
+            ScheduledFuture<?> t = call.timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+            calls.remove(call.key, call);
+            permits.release();
+            call.thread = null;
+            Thread.interrupted(); // do not leak an interrupt into the next task of this thread
+        }
+    }
+
+    private void answer(Call call, JsonNode idNode, ErrorCode code, String message, Map<String, Object> details) {
+        if (call.answered.compareAndSet(false, true) && !call.cancelled) {
+            trySend(error(idNode, code, message, details));
+        }
+    }
+
+    private void timeOut(Call call, JsonNode idNode, long timeoutMs) {
+        if (call.answered.compareAndSet(false, true)) {
+            trySend(error(idNode, ErrorCode.TIMEOUT, call.method + " did not finish within " + timeoutMs + " ms",
+                    Map.of("timeoutMs", timeoutMs)));
+            call.cancelled = true;
+            Thread t = call.thread;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+    }
+
+    private void cancel(JsonNode idNode) {
+        if (idNode == null) {
+            return;
+        }
+        Call call = calls.get(idNode.asText());
+        if (call != null) {
+            call.cancelled = true;
+            call.answered.set(true); // a cancelled call gets no answer; the client stopped waiting
+            Thread t = call.thread;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+    }
+
+    /** Waits until running calls finish or the deadline passes, then interrupts the rest. */
+    void awaitCalls(long deadlineNanos) {
+        while (!calls.isEmpty() && System.nanoTime() < deadlineNanos) {
+            try {
+                Thread.sleep(5); // bounded by the shutdown grace; calls signal nothing we could wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        for (Call c : calls.values()) {
+            Thread t = c.thread;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+    }
+
+    // ---- subscriptions ----
+
+    private void subscribe(ObjectNode frame, JsonNode idNode) throws IOException {
+        if (idNode == null) {
+            send(error(null, ErrorCode.BAD_FRAME, "a subscribe needs an 'id'", Map.of()));
+            return;
+        }
+        Set<String> types = new LinkedHashSet<>();
+        JsonNode events = frame.get("events");
+        if (events != null && !events.isNull()) {
+            if (!events.isArray()) {
+                send(error(idNode, ErrorCode.INVALID_INPUT, "'events' must be a list of event type names", Map.of()));
+                return;
+            }
+            for (JsonNode e : events) {
+                String name = e.asText();
+                if (server.hub.types().type(name) == null) {
+                    send(error(idNode, ErrorCode.INVALID_INPUT, "unknown event type '" + name + "'; known types: "
+                            + server.hub.types().names(), Map.of("known", List.copyOf(server.hub.types().names()))));
+                    return;
+                }
+                types.add(name);
+            }
+        }
+        Map<String, String> filter = new LinkedHashMap<>();
+        JsonNode f = frame.get("filter");
+        if (f != null && !f.isNull()) {
+            if (!f.isObject()) {
+                send(error(idNode, ErrorCode.INVALID_INPUT, "'filter' must be an object of field names to values", Map.of()));
+                return;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = f.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isNull()) {
+                    filter.put(e.getKey(), e.getValue().asText());
+                }
+            }
+        }
+        Encoding encoding;
+        try {
+            encoding = Encoding.fromWire(frame.path("encoding").asText(null));
+        } catch (IllegalArgumentException e) {
+            send(error(idNode, ErrorCode.BAD_FRAME, e.getMessage(), Map.of()));
+            return;
+        }
+        if (encoding == Encoding.KRYO) {
+            if (types.isEmpty()) {
+                send(error(idNode, ErrorCode.INVALID_INPUT, "a kryo subscription must name its event types", Map.of()));
+                return;
+            }
+            JsonNode schemas = frame.path("schemas");
+            for (String t : types) {
+                String expected = server.hub.types().payloads(t).fingerprint();
+                if (!expected.equals(schemas.path(t).asText(null))) {
+                    send(error(idNode, ErrorCode.DECODE_ERROR, "kryo schema mismatch for event " + t
+                            + "; subscribe with json or upgrade the older side",
+                            Map.of("reason", "schema_mismatch", "event", t, "expected", expected)));
+                    return;
+                }
+            }
+        }
+        long subId = subscriptionIds.incrementAndGet();
+        Subscription s = new Subscription(subId, Set.copyOf(types), new EventFilter(filter), encoding,
+                server.config.subscriberQueue(), this::send);
+        subscriptions.put(subId, s);
+        FrameBuilder fb = FrameBuilder.of("ok");
+        writeId(fb, idNode);
+        fb.field("encoding", "json").value("payload", Map.of("subscription", subId, "events", List.copyOf(types)));
+        send(fb.build()); // the ok goes out before the first event of this subscription can
+        server.hub.add(s);
+    }
+
+    private void unsubscribe(ObjectNode frame, JsonNode idNode) throws IOException {
+        long subId = frame.path("sub").asLong(-1);
+        Subscription s = subscriptions.remove(subId);
+        if (s == null) {
+            send(error(idNode, ErrorCode.NOT_FOUND, "no subscription " + subId + " on this connection", Map.of()));
+            return;
+        }
+        server.hub.remove(s);
+        if (idNode != null) {
+            FrameBuilder fb = FrameBuilder.of("ok");
+            writeId(fb, idNode);
+            send(fb.field("encoding", "json").value("payload", Map.of("subscription", subId)).build());
+        }
+        s.end("unsubscribed", true);
+    }
+
+    void endSubscriptions(String reason) {
+        for (Subscription s : subscriptions.values()) {
+            server.hub.remove(s);
+            s.end(reason, false);
+        }
+    }
+
+    void awaitSubscriptions(long deadlineNanos) {
+        for (Subscription s : subscriptions.values()) {
+            try {
+                s.awaitFinished(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    // ---- writing ----
+
+    private static void writeId(FrameBuilder fb, JsonNode idNode) {
+        if (idNode == null) {
+            fb.value("id", null);
+        } else if (idNode.isIntegralNumber()) {
+            fb.field("id", idNode.asLong());
+        } else {
+            fb.field("id", idNode.asText());
+        }
+    }
+
+    static byte[] error(JsonNode idNode, ErrorCode code, String message, Map<String, Object> details) {
+        FrameBuilder fb = FrameBuilder.of("error");
+        writeId(fb, idNode);
+        Map<String, Object> err = new LinkedHashMap<>();
+        err.put("code", code.name());
+        err.put("message", message);
+        err.put("details", details == null ? Map.of() : details);
+        return fb.value("error", err).build();
+    }
+
+    void send(byte[] frame) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(frame);
+        writeLock.lock();
+        try {
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void trySend(byte[] frame) {
+        try {
+            send(frame);
+        } catch (IOException e) {
+            log.debug("could not write to connection {}: {}", id, e.toString());
+        }
+    }
+
+    void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (Subscription s : subscriptions.values()) {
+            server.hub.remove(s);
+            s.end("connection closed", true);
+        }
+        subscriptions.clear();
+        for (Call c : calls.values()) {
+            c.cancelled = true;
+            Thread t = c.thread;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+        RpcServer.closeQuietly(channel);
+        server.removed(this);
+        PeerInfo p = peer;
+        if (p != null) {
+            log.debug("client {} disconnected", describe());
+            try {
+                server.listener.disconnected(p);
+            } catch (RuntimeException e) {
+                log.warn("connection listener failed", e);
+            }
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,201 @@
+package dev.cove.rpc.server;
+
+import dev.cove.rpc.Encoding;
+import dev.cove.rpc.EventFilter;
+import dev.cove.rpc.wire.FrameBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One subscriber's bounded queue and the virtual thread that drains it onto the connection.
+ *
+ * <p>Every matched event takes the next sequence number, delivered or not. When the queue is full
+ * the event is dropped, and the gap in sequence numbers is reported as a {@code lagged} frame before
+ * the next event (or as soon as the queue drains), so a slow reader learns exactly how many it
+ * missed while publishers never wait for it.
+ */
+public final class Subscription {
+    private static final Logger log = LoggerFactory.getLogger(Subscription.class);
+    private static final int MAX_BATCH = 256;
+
+    /** Writes whole frames to the subscriber's connection. */
+    interface Sink {
+        void write(byte[] frames) throws IOException;
+    }
+
+    private record Item(long seq, PublishedEvent event) {
+    }
+
+    final long id;
+    final Set<String> types;
+    final EventFilter filter;
+    final Encoding encoding;
+    private final int capacity;
+    private final Sink sink;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Item> queue = new ArrayDeque<>();
+    private long nextSeq = 1;
+    private long lastSent;
+    private String endReason;
+    private boolean discardOnEnd;
+    private volatile boolean finished;
+    private Thread pump;
+
+    Subscription(long id, Set<String> types, EventFilter filter, Encoding encoding, int capacity, Sink sink) {
+        this.id = id;
+        this.types = types;
+        this.filter = filter;
+        this.encoding = encoding;
+        this.capacity = capacity;
+        this.sink = sink;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** The event types wanted; empty means all. */
+    public Set<String> types() {
+        return types;
+    }
+
+    public EventFilter filter() {
+        return filter;
+    }
+
+    void start() {
+        pump = Thread.ofVirtual().name("subscription-" + id).start(this::pumpLoop);
+    }
+
+    boolean wants(String type) {
+        return types.isEmpty() || types.contains(type);
+    }
+
+    /** Never blocks for long: a full queue drops the event and leaves a gap in the sequence. */
+    void offer(PublishedEvent e) {
+        lock.lock();
+        try {
+            if (endReason != null) {
+                return;
+            }
+            long seq = nextSeq++;
+            if (queue.size() < capacity) {
+                queue.add(new Item(seq, e));
+            }
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Ends the subscription: the pump writes an {@code end} frame with the reason and stops.
+     * With {@code discard} the queued events are dropped first (unsubscribe); without, they are
+     * delivered first (daemon shutdown).
+     */
+    void end(String reason, boolean discard) {
+        lock.lock();
+        try {
+            if (endReason == null) {
+                endReason = reason;
+                discardOnEnd = discard;
+            }
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean awaitFinished(long millis) throws InterruptedException {
+        Thread t = pump;
+        if (t != null) {
+            t.join(millis);
+        }
+        return finished;
+    }
+
+    long queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void pumpLoop() {
+        ByteArrayOutputStream batch = new ByteArrayOutputStream(4096);
+        try {
+            while (true) {
+                String reason = null;
+                Item[] items;
+                long gapTo = -1;
+                lock.lock();
+                try {
+                    while (queue.isEmpty() && nextSeq - 1 == lastSent && endReason == null) {
+                        changed.await();
+                    }
+                    if (endReason != null && (discardOnEnd || queue.isEmpty())) {
+                        reason = endReason;
+                        queue.clear();
+                    }
+                    int n = Math.min(queue.size(), MAX_BATCH);
+                    items = new Item[n];
+                    for (int i = 0; i < n; i++) {
+                        items[i] = queue.poll();
+                    }
+                    if (n == 0 && reason == null && nextSeq - 1 > lastSent) {
+                        gapTo = nextSeq - 1;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                batch.reset();
+                for (Item it : items) {
+                    if (it.seq() > lastSent + 1) {
+                        batch.write(lagged(it.seq() - lastSent - 1));
+                    }
+                    batch.write(FrameBuilder.of("event").field("sub", id).field("seq", it.seq())
+                            .field("event", it.event().type).field("encoding", encoding.wire())
+                            .raw("payload", it.event().payload(encoding)).build());
+                    lastSent = it.seq();
+                }
+                if (gapTo > lastSent) {
+                    batch.write(lagged(gapTo - lastSent));
+                    lastSent = gapTo;
+                }
+                if (reason != null) {
+                    batch.write(FrameBuilder.of("end").field("sub", id).field("reason", reason)
+                            .field("lastSeq", lastSent).build());
+                }
+                if (batch.size() > 0) {
+                    sink.write(batch.toByteArray());
+                }
+                if (reason != null) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            log.debug("subscription {} stopped: {}", id, e.toString());
+        } catch (RuntimeException e) {
+            log.warn("subscription {} failed", id, e);
+        } finally {
+            finished = true;
+        }
+    }
+
+    private byte[] lagged(long missed) {
+        return FrameBuilder.of("lagged").field("sub", id).field("missed", missed).field("seq", lastSent + missed)
+                .build();
+    }
+}
