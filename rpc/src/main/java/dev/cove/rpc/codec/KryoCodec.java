@@ -6,6 +6,7 @@ import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.DefaultSerializers;
 import com.esotericsoftware.kryo.serializers.RecordSerializer;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.Pool;
@@ -117,6 +118,18 @@ public final class KryoCodec {
                 kryo.register(c, new MapSerializer(), id++);
             } else if (c == LinkedHashSet.class) {
                 kryo.register(c, new SetSerializer(), id++);
+            } else if (c == Instant.class) {
+                kryo.register(c, new InstantSerializer(), id++);
+            } else if (c == Duration.class) {
+                kryo.register(c, new DurationSerializer(), id++);
+            } else if (c == LocalDate.class) {
+                kryo.register(c, new LocalDateSerializer(), id++);
+            } else if (c == UUID.class) {
+                kryo.register(c, new UuidSerializer(), id++);
+            } else if (c == BigDecimal.class) {
+                kryo.register(c, new DefaultSerializers.BigDecimalSerializer(), id++);
+            } else if (c == BigInteger.class) {
+                kryo.register(c, new DefaultSerializers.BigIntegerSerializer(), id++);
             } else {
                 kryo.register(c, id++);
             }
@@ -231,6 +244,59 @@ public final class KryoCodec {
                 map.put(k, kryo.readClassAndObject(in));
             }
             return map;
+        }
+    }
+
+    // JDK value types get explicit serializers: the reflective default cannot open java.base on JDK 17+.
+
+    private static final class InstantSerializer extends Serializer<Instant> {
+        @Override
+        public void write(Kryo kryo, Output out, Instant v) {
+            out.writeVarLong(v.getEpochSecond(), false);
+            out.writeVarInt(v.getNano(), true);
+        }
+
+        @Override
+        public Instant read(Kryo kryo, Input in, Class<? extends Instant> type) {
+            return Instant.ofEpochSecond(in.readVarLong(false), in.readVarInt(true));
+        }
+    }
+
+    private static final class DurationSerializer extends Serializer<Duration> {
+        @Override
+        public void write(Kryo kryo, Output out, Duration v) {
+            out.writeVarLong(v.getSeconds(), false);
+            out.writeVarInt(v.getNano(), true);
+        }
+
+        @Override
+        public Duration read(Kryo kryo, Input in, Class<? extends Duration> type) {
+            return Duration.ofSeconds(in.readVarLong(false), in.readVarInt(true));
+        }
+    }
+
+    private static final class LocalDateSerializer extends Serializer<LocalDate> {
+        @Override
+        public void write(Kryo kryo, Output out, LocalDate v) {
+            out.writeVarLong(v.toEpochDay(), false);
+        }
+
+        @Override
+        public LocalDate read(Kryo kryo, Input in, Class<? extends LocalDate> type) {
+            return LocalDate.ofEpochDay(in.readVarLong(false));
+        }
+    }
+
+    private static final class UuidSerializer extends Serializer<UUID> {
+        @Override
+        public void write(Kryo kryo, Output out, UUID v) {
+            out.writeLong(v.getMostSignificantBits());
+            out.writeLong(v.getLeastSignificantBits());
+        }
+
+        @Override
+        public UUID read(Kryo kryo, Input in, Class<? extends UUID> type) {
+            return new UUID(in.readLong(), in.readLong());
         }
     }
 }

@@ -118,6 +118,10 @@ public final class Payloads {
         if (e instanceof InvalidFormatException ife) {
             return "value " + ife.getValue() + where + " is not a valid " + ife.getTargetType().getSimpleName();
         }
+        if (e instanceof MismatchedInputException mie && mie.getTargetType() != null
+                && mie.getTargetType().isPrimitive() && String.valueOf(e.getOriginalMessage()).contains("null")) {
+            return "missing value" + where + ": a " + mie.getTargetType().getSimpleName() + " is required";
+        }
         if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
             return "payload" + where + " does not fit " + mie.getTargetType().getSimpleName() + ": "
                     + firstLine(e.getOriginalMessage());

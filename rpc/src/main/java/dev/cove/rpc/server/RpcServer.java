@@ -53,6 +53,8 @@ public final class RpcServer implements AutoCloseable {
     private final Instant startedAt = Instant.now();
     private ServerSocketChannel server;
     private UserPrincipal owner;
+    /** Every admitted peer runs as the owner, so this is every peer's uid (-1 where the OS does not say). */
+    long ownerUid = -1;
     private Thread acceptor;
     volatile boolean stopping;
 
@@ -67,6 +69,11 @@ public final class RpcServer implements AutoCloseable {
     public void start() throws IOException {
         Path socket = config.socket();
         owner = Files.getOwner(socket.getParent());
+        try {
+            ownerUid = ((Number) Files.getAttribute(socket.getParent(), "unix:uid")).longValue();
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            ownerUid = -1;
+        }
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(config.bindPath()), 512);

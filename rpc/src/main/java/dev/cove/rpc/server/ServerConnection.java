@@ -63,6 +63,7 @@ final class ServerConnection {
     }
 
     void run() {
+        boolean keepOpen = false;
         try {
             send(FrameBuilder.of("hello").field("protocol", Protocol.VERSION)
                     .field("server", server.config.serverName()).field("version", server.config.serverVersion())
@@ -73,6 +74,16 @@ final class ServerConnection {
             while (!closed.get() && reader.readOnce(this::onFrame)) {
                 // frames are handled as they are read
             }
+            // End of input is not the end of the conversation: a client that half-closes (printf | nc -U)
+            // still reads. Answer the calls it made, and keep its subscriptions until a write fails.
+            if (!closed.get()) {
+                finishCalls();
+                if (!subscriptions.isEmpty()) {
+                    // an empty line is ignored by readers, but writing it fails at once if the peer is gone
+                    send(new byte[]{'\n'});
+                    keepOpen = true;
+                }
+            }
         } catch (FrameTooLargeException e) {
             log.warn("client {} sent a frame over {} bytes; closing it", describe(), server.config.maxFrameBytes());
             trySend(error(null, ErrorCode.FRAME_TOO_LARGE, "frame exceeds " + server.config.maxFrameBytes()
@@ -82,7 +93,21 @@ final class ServerConnection {
                 log.debug("connection {} ended: {}", id, e.toString());
             }
         } finally {
-            close();
+            if (!keepOpen) {
+                close();
+            }
+        }
+    }
+
+    /** Waits until every call in flight has answered (each holds a permit until it does). */
+    private void finishCalls() {
+        int all = server.config.maxInFlight();
+        try {
+            if (permits.tryAcquire(all, server.config.shutdownGrace().toMillis() + 60_000, TimeUnit.MILLISECONDS)) {
+                permits.release(all);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -154,16 +179,14 @@ final class ServerConnection {
             return;
         }
         long pid = frame.path("pid").asLong(0);
-        long uid = -1;
+        long uid = server.ownerUid;
         if (pid > 0) {
             // the pid is the client's word; keep it only if /proc agrees it belongs to the same user
             Path proc = Path.of("/proc", Long.toString(pid));
             try {
                 if (Files.exists(proc)) {
-                    if (!Files.getOwner(proc).getName().equals(user)) {
+                    if (((Number) Files.getAttribute(proc, "unix:uid")).longValue() != uid) {
                         pid = 0;
-                    } else {
-                        uid = ((Number) Files.getAttribute(proc, "unix:uid")).longValue();
                     }
                 }
             } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
@@ -449,7 +472,14 @@ final class ServerConnection {
         }
         long subId = subscriptionIds.incrementAndGet();
         Subscription s = new Subscription(subId, Set.copyOf(types), new EventFilter(filter), encoding,
-                server.config.subscriberQueue(), this::send);
+                server.config.subscriberQueue(), frames -> {
+                    try {
+                        send(frames);
+                    } catch (IOException e) {
+                        close(); // the peer is gone: nobody reads this subscription or any other
+                        throw e;
+                    }
+                });
         subscriptions.put(subId, s);
         FrameBuilder fb = FrameBuilder.of("ok");
         writeId(fb, idNode);

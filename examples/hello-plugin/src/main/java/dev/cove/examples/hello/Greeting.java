@@ -1,0 +1,4 @@
+package dev.cove.examples.hello;
+
+public record Greeting(String text, String instance) {
+}
