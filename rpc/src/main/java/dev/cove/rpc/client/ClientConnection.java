@@ -68,7 +68,11 @@ final class ClientConnection {
         }
     }
 
+    /** True on reader threads, where waiting for an answer would wait for ourselves. */
+    static final ThreadLocal<Boolean> ON_READER = ThreadLocal.withInitial(() -> false);
+
     private void readLoop() {
+        ON_READER.set(true);
         try {
             while (reader.readOnce(this::onFrame)) {
                 // frames are handled as they arrive

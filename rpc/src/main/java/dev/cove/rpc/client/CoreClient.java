@@ -1,7 +1,6 @@
 package dev.cove.rpc.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cove.rpc.Encoding;
 import dev.cove.rpc.ErrorCode;
 import dev.cove.rpc.Event;
@@ -70,6 +69,7 @@ public final class CoreClient implements AutoCloseable {
     private final Duration connectRetry;
     private final Duration startTimeout;
     private final DaemonLauncher launcher;
+    private final boolean autoStartWanted;
     private final List<String> launchArgs;
     private final EventTypes eventTypes;
     private final int streamBuffer;
@@ -91,6 +91,7 @@ public final class CoreClient implements AutoCloseable {
         this.connectRetry = b.connectRetry;
         this.startTimeout = b.startTimeout;
         this.launcher = b.launcher;
+        this.autoStartWanted = b.autoStartWanted;
         this.launchArgs = List.copyOf(b.launchArgs);
         this.eventTypes = b.eventTypes;
         this.streamBuffer = b.streamBuffer;
@@ -111,6 +112,7 @@ public final class CoreClient implements AutoCloseable {
         private Duration connectRetry = Duration.ofMillis(500);
         private Duration startTimeout = Duration.ofSeconds(30);
         private DaemonLauncher launcher;
+        private boolean autoStartWanted;
         private final List<String> launchArgs = new ArrayList<>();
         private EventTypes eventTypes = EventTypes.none();
         private int streamBuffer = 10_000;
@@ -154,6 +156,7 @@ public final class CoreClient implements AutoCloseable {
 
         /** Start a daemon with the launcher the environment describes when none answers. */
         public Builder autoStart() {
+            this.autoStartWanted = true;
             return autoStart(DaemonLauncher.fromEnvironment());
         }
 
@@ -345,6 +348,11 @@ public final class CoreClient implements AutoCloseable {
     }
 
     private static <T> T await(CompletableFuture<T> f, Duration timeout) {
+        if (ClientConnection.ON_READER.get() && !f.isDone()) {
+            // a callback of another call's future runs on the thread that reads answers: blocking here never ends
+            throw new IllegalStateException("a blocking call from inside a callback of another call would wait "
+                    + "forever; use callAsync(...).thenCompose(...) or a ...Async stage with your own executor");
+        }
         try {
             if (timeout == null) {
                 return f.get();
@@ -402,7 +410,6 @@ public final class CoreClient implements AutoCloseable {
         ClientConnection c = connection();
         long id = ids.incrementAndGet();
         CompletableFuture<Object> f = new CompletableFuture<>();
-        ObjectNode frameNode = Json.MAPPER.createObjectNode();
         Map<String, String> schemas = new LinkedHashMap<>();
         if (enc == Encoding.KRYO) {
             for (String t : types) {
@@ -426,7 +433,6 @@ public final class CoreClient implements AutoCloseable {
             c.pending.remove(id);
             throw new RpcException(ErrorCode.CONNECTION_LOST, "could not subscribe: " + e.getMessage());
         }
-        frameNode.removeAll();
         return (EventStream) await(f, timeout);
     }
 
@@ -461,6 +467,10 @@ public final class CoreClient implements AutoCloseable {
             try {
                 c = connectWithRetry();
             } catch (RpcException e) {
+                if (launcher == null && autoStartWanted && e.code() == ErrorCode.UNAVAILABLE) {
+                    throw new RpcException(e.code(), e.getMessage() + " (auto-start found no way to start one: put `cove` "
+                            + "on the PATH, or set COVE_LAUNCHER to bin/cove)", e.details(), e);
+                }
                 if (launcher == null || e.code() != ErrorCode.UNAVAILABLE
                         || "permission_denied".equals(e.details().get("reason"))) {
                     throw e;

@@ -197,6 +197,20 @@ class RpcServerTest {
     }
 
     @Test
+    void aBlockingCallInsideACallbackFailsInsteadOfHanging() throws Exception {
+        CoreClient c = client(Encoding.JSON);
+        CompletableFuture<Echoed> chained = c.callAsync(new Sleep(100))
+                .thenApply(first -> c.call(new Echo("nested", 1)));
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> chained.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        // the async form is the way to chain calls
+        Echoed composed = c.callAsync(new Sleep(10)).thenCompose(first -> c.callAsync(new Echo("composed", 2)))
+                .get(10, TimeUnit.SECONDS);
+        assertEquals("composed", composed.text());
+    }
+
+    @Test
     void handlerErrorsBecomeCodesAndTheConnectionCarriesOn() {
         CoreClient c = client(Encoding.JSON);
         assertEquals(ErrorCode.EXECUTION_ERROR, assertThrows(RpcException.class, () -> c.call(new Fail("state"))).code());
