@@ -508,7 +508,17 @@ public final class CoreClient implements AutoCloseable {
     }
 
     private String startCommand() {
-        return paths == null || paths.isDefault() ? "cove start" : "cove --instance " + paths.instance() + " start";
+        if (paths == null) {
+            return "cove start";
+        }
+        StringBuilder sb = new StringBuilder("cove");
+        if (!paths.dataDir().equals(InstancePaths.resolve(null, null).dataDir())) {
+            sb.append(" --data-dir ").append(paths.dataDir());
+        }
+        if (!paths.isDefault()) {
+            sb.append(" --instance ").append(paths.instance());
+        }
+        return sb.append(" start").toString();
     }
 
     private RpcException unavailable(String reason, String message) {
@@ -556,9 +566,16 @@ public final class CoreClient implements AutoCloseable {
 
     private ClientConnection handshake(SocketChannel ch) {
         try {
-            ch.write(java.nio.ByteBuffer.wrap(FrameBuilder.of("hello").field("protocol", Protocol.VERSION)
-                    .field("name", name).field("version", version).field("pid", ProcessHandle.current().pid())
-                    .value("encodings", List.of("json", "kryo")).build()));
+            IOException helloFailed = null;
+            try {
+                ch.write(java.nio.ByteBuffer.wrap(FrameBuilder.of("hello").field("protocol", Protocol.VERSION)
+                        .field("name", name).field("version", version).field("pid", ProcessHandle.current().pid())
+                        .value("encodings", List.of("json", "kryo")).build()));
+            } catch (IOException e) {
+                // a daemon that refuses us (UNAUTHORIZED, OVERLOADED, SHUTTING_DOWN) writes its error and closes at
+                // once, so our hello can meet a closed socket; the error is still there to read, and says more
+                helloFailed = e;
+            }
             LineReader reader = new LineReader(ch, Protocol.DEFAULT_MAX_FRAME_BYTES);
             JsonNode[] first = new JsonNode[1];
             // a daemon that accepts but never greets must not hang us: close the channel after a while
@@ -590,6 +607,9 @@ public final class CoreClient implements AutoCloseable {
                 RpcException e = ClientConnection.toException(h.path("error"));
                 ch.close();
                 throw e;
+            }
+            if (helloFailed != null) {
+                throw helloFailed;
             }
             int protocol = h.path("protocol").asInt(-1);
             if (!h.path("type").asText().equals("hello") || protocol != Protocol.VERSION) {
@@ -630,6 +650,7 @@ public final class CoreClient implements AutoCloseable {
                         throw e;
                     }
                 }
+                long logBefore = Files.exists(paths.logFile()) ? Files.size(paths.logFile()) : 0;
                 Process process = launcher.start(paths, launchArgs);
                 long deadline = System.nanoTime() + startTimeout.toNanos();
                 long exitedAt = 0;
@@ -649,13 +670,13 @@ public final class CoreClient implements AutoCloseable {
                     if (exitedAt != 0 && System.nanoTime() - exitedAt > TimeUnit.SECONDS.toNanos(2)) {
                         throw new RpcException(ErrorCode.UNAVAILABLE, "the daemon for instance '" + paths.instance()
                                 + "' exited with status " + process.exitValue() + " before it answered."
-                                + tail(paths.startupOutput()) + tail(paths.logFile()),
+                                + tail(paths.startupOutput(), 0) + tail(paths.logFile(), logBefore),
                                 Map.of("reason", "start_failed", "socket", socket.toString()));
                     }
                     if (System.nanoTime() > deadline) {
                         throw new RpcException(ErrorCode.UNAVAILABLE, "the daemon for instance '" + paths.instance()
                                 + "' did not answer within " + startTimeout.toSeconds() + " s of starting."
-                                + tail(paths.logFile()), Map.of("reason", "start_timeout", "socket", socket.toString()));
+                                + tail(paths.logFile(), logBefore), Map.of("reason", "start_timeout", "socket", socket.toString()));
                     }
                     sleep(backoff);
                     backoff = Math.min(backoff * 2, 100);
@@ -669,15 +690,24 @@ public final class CoreClient implements AutoCloseable {
         }
     }
 
-    /** The last lines of a log file, formatted for an error message, or "" if there is none. */
-    public static String tail(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    /**
+     * The last lines a file gained after byte {@code from} (what this start wrote, not earlier runs),
+     * formatted for an error message, or "" if there are none.
+     */
+    static String tail(Path file, long from) {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            long start = from <= f.length() ? from : 0; // a rolled log starts over
+            long max = 64 * 1024;
+            start = Math.max(start, f.length() - max);
+            byte[] bytes = new byte[(int) (f.length() - start)];
+            f.seek(start);
+            f.readFully(bytes);
+            List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().toList();
             if (lines.isEmpty()) {
                 return "";
             }
             List<String> last = lines.subList(Math.max(0, lines.size() - 15), lines.size());
-            return "\n--- last lines of " + file + " ---\n" + String.join("\n", last);
+            return "\n--- " + file + " ---\n" + String.join("\n", last);
         } catch (IOException e) {
             return "";
         }

@@ -20,15 +20,18 @@ public interface DaemonLauncher {
 
     /**
      * Runs {@code command} followed by {@code --data-dir DIR --instance NAME} and any extra
-     * arguments, in a new session (via {@code setsid} where it exists) so that closing the
-     * starting terminal does not take the daemon down.
+     * arguments, in a new session (via {@code setsid --wait} where it exists) so that neither closing
+     * the starting terminal nor Ctrl-C in it takes the daemon down.
      */
     static DaemonLauncher command(List<String> command) {
         return (paths, extra) -> {
             List<String> argv = new ArrayList<>();
             Path setsid = findOnPath("setsid");
             if (setsid != null) {
+                // --wait: when setsid has to fork (it does if it leads its process group), it stays as the
+                // daemon's stand-in, so the Process we hold lives and exits with the daemon, not at once with 0
                 argv.add(setsid.toString());
+                argv.add("--wait");
             }
             argv.addAll(command);
             argv.addAll(List.of("--data-dir", paths.dataDir().toString(), "--instance", paths.instance()));

@@ -198,8 +198,10 @@ public final class RpcServer implements AutoCloseable {
         for (ServerConnection c : connections.values()) {
             c.endSubscriptions("shutdown");
         }
+        // one drain window for all subscribers, not one each: N slow readers must not add up to N windows
+        long drained = Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
         for (ServerConnection c : connections.values()) {
-            c.awaitSubscriptions(Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(2)));
+            c.awaitSubscriptions(drained);
             c.close();
         }
         calls.shutdownNow();

@@ -484,8 +484,21 @@ final class ServerConnection {
         FrameBuilder fb = FrameBuilder.of("ok");
         writeId(fb, idNode);
         fb.field("encoding", "json").value("payload", Map.of("subscription", subId, "events", List.copyOf(types)));
-        send(fb.build()); // the ok goes out before the first event of this subscription can
-        server.hub.add(s);
+        // Register (and start the pump) before the ok goes out, so that no event published after the client has
+        // its ok is missed, and a shutdown already sees the pump it must wait for. The pump writes under the same
+        // lock, so the ok still comes first.
+        writeLock.lock();
+        try {
+            server.hub.add(s);
+            send(fb.build());
+        } finally {
+            writeLock.unlock();
+            if (closed.get() && subscriptions.remove(subId) != null) {
+                // the connection closed while this subscription was being set up; close() missed it
+                server.hub.remove(s);
+                s.end("connection closed", true);
+            }
+        }
     }
 
     private void unsubscribe(ObjectNode frame, JsonNode idNode) throws IOException {

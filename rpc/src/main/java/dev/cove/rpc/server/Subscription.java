@@ -47,7 +47,7 @@ public final class Subscription {
     private String endReason;
     private boolean discardOnEnd;
     private volatile boolean finished;
-    private Thread pump;
+    private volatile Thread pump; // read by a stopping server on another thread
 
     Subscription(long id, Set<String> types, EventFilter filter, Encoding encoding, int capacity, Sink sink) {
         this.id = id;
