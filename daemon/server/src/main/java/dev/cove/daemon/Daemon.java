@@ -3,7 +3,9 @@ package dev.cove.daemon;
 import dev.cove.api.Cove;
 import dev.cove.api.events.ClientConnected;
 import dev.cove.api.events.ClientDisconnected;
+import dev.cove.daemon.library.FilesDomain;
 import dev.cove.daemon.logging.LogSetup;
+import dev.cove.daemon.sessions.SessionService;
 import dev.cove.rpc.PeerInfo;
 import dev.cove.rpc.instance.InstanceLock;
 import dev.cove.rpc.instance.InstancePaths;
@@ -20,7 +22,10 @@ import sun.misc.Signal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -90,9 +95,14 @@ public final class Daemon {
         DaemonRuntime runtime = new DaemonRuntime(options, hub);
         Services services = new Services().put(DaemonRuntime.class, runtime).put(EventHub.class, hub)
                 .put(InstancePaths.class, paths);
-
+        Resources resources = new Resources(log);
         RpcServer server;
+        SessionService sessions;
         try {
+            sessions = resources.open(SessionService.open(paths.instanceDataDir().resolve("sessions.db"), hub,
+                    new SessionService.Settings(options.hangWindow(), options.sessionRetention(), Duration.ofMillis(200))));
+            services.put(SessionService.class, sessions);
+            resources.open(FilesDomain.start(paths, hub, services));
             OperationRegistry registry = OperationRegistry.builder(services, Protocol.DEFAULT_MAX_FRAME_BYTES)
                     .scanPackages(Daemon.class.getClassLoader(), "dev.cove.daemon.ops")
                     .scanPluginJars(paths.pluginsDir(), Daemon.class.getClassLoader())
@@ -115,21 +125,24 @@ public final class Daemon {
             server.start();
         } catch (IOException | RuntimeException e) {
             log.error("daemon failed to start: {}", e.getMessage(), e);
+            resources.close();
             System.err.println("Cove daemon failed to start: " + e.getMessage());
             return EXIT_START_FAILED;
         }
 
+        sessions.startMonitoring();
         installSignalHandlers(runtime);
         Thread hook = new Thread(() -> {
             runtime.requestStop("JVM shutdown");
             server.stop();
+            resources.close();
         }, "cove-shutdown-hook");
         Runtime.getRuntime().addShutdownHook(hook);
         if (options.isPrivate()) {
             watchParent(runtime, options.parentPid(), log);
         }
         log.info("ready on {} in {} ms", paths.socket(),
-                java.time.Duration.between(runtime.startedAt(), Instant.now()).toMillis());
+                Duration.between(runtime.startedAt(), Instant.now()).toMillis());
 
         String reason;
         try {
@@ -139,6 +152,7 @@ public final class Daemon {
         }
         log.info("stopping: {}", reason);
         server.stop();
+        resources.close();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException ignored) {
@@ -191,6 +205,32 @@ public final class Daemon {
             }
         } catch (IOException ignored) {
             // best effort: the process is ending
+        }
+    }
+
+    /** What the daemon opened, closed in reverse order exactly once, from whichever path stops first. */
+    private static final class Resources {
+        private final Deque<AutoCloseable> open = new ArrayDeque<>();
+        private final Logger log;
+
+        Resources(Logger log) {
+            this.log = log;
+        }
+
+        synchronized <T extends AutoCloseable> T open(T resource) {
+            open.push(resource);
+            return resource;
+        }
+
+        synchronized void close() {
+            while (!open.isEmpty()) {
+                AutoCloseable r = open.pop();
+                try {
+                    r.close();
+                } catch (Exception e) {
+                    log.warn("closing {} failed: {}", r.getClass().getSimpleName(), e.toString());
+                }
+            }
         }
     }
 }

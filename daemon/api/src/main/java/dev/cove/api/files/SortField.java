@@ -1,0 +1,5 @@
+package dev.cove.api.files;
+
+public enum SortField {
+    NAME, PATH, SIZE, MODIFIED
+}

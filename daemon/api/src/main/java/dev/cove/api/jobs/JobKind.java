@@ -1,0 +1,5 @@
+package dev.cove.api.jobs;
+
+public enum JobKind {
+    INDEX, COPY, MOVE, RENAME, DELETE
+}

@@ -1,0 +1,16 @@
+package dev.cove.api.locations;
+
+import dev.cove.rpc.Nullable;
+
+import java.time.Instant;
+
+/**
+ * A folder indexed into a library.
+ *
+ * @param unreadable entries the last scan could not read (permissions, vanished mid-scan)
+ * @param watching   whether a file watcher keeps the index fresh
+ */
+public record LocationInfo(long id, String libraryId, String path, LocationState state, long entries, long bytes,
+                           long unreadable, Instant addedAt, @Nullable Instant lastScanAt, @Nullable String lastError,
+                           boolean watching) {
+}

@@ -1,0 +1,97 @@
+package dev.cove.daemon.jobs;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+/**
+ * The freedesktop.org home trash: {@code $XDG_DATA_HOME/Trash} (default {@code ~/.local/share/Trash}) with
+ * {@code files/} and {@code info/NAME.trashinfo}. The info file is created first (O_EXCL) to claim the name,
+ * as the spec asks; file managers then list and restore what Cove trashed.
+ */
+public final class Trash {
+    private final Path dir;
+
+    public Trash(Path dir) {
+        this.dir = dir;
+    }
+
+    public static Trash home(Map<String, String> env) {
+        String xdg = env.get("XDG_DATA_HOME");
+        Path data = xdg != null && !xdg.isBlank() && xdg.startsWith("/") ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".local", "share");
+        return new Trash(data.resolve("Trash"));
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The .trashinfo text for a path deleted at a time (local time, no zone, as the spec says). */
+    public static String info(Path original, LocalDateTime when) {
+        return "[Trash Info]\nPath=" + encode(original.toString()) + "\nDeletionDate="
+                + when.truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME) + "\n";
+    }
+
+    /** Percent-encodes a path as the spec's Path key wants (RFC 2396 escaping, '/' kept). */
+    static String encode(String path) {
+        java.util.StringJoiner j = new java.util.StringJoiner("/");
+        for (String part : path.split("/", -1)) {
+            j.add(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        return j.toString();
+    }
+
+    /** Moves {@code p} into the trash; returns where it went. Falls back to copy + delete across file systems. */
+    public Path trash(Path p, FileOps ops) throws IOException {
+        Path files = dir.resolve("files");
+        Path infos = dir.resolve("info");
+        if (!Files.isDirectory(files) || !Files.isDirectory(infos)) {
+            Files.createDirectories(files);
+            Files.createDirectories(infos);
+            try {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            } catch (UnsupportedOperationException | IOException ignored) {
+                // best effort
+            }
+        }
+        String base = p.getFileName().toString();
+        String text = info(p.toAbsolutePath(), LocalDateTime.now());
+        for (int n = 1; ; n++) {
+            String name = n == 1 ? base : ConflictNames.alternative(base, n);
+            Path infoFile = infos.resolve(name + ".trashinfo");
+            try {
+                Files.writeString(infoFile, text, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException e) {
+                continue;
+            }
+            Path target = files.resolve(name);
+            if (Files.exists(target)) {
+                Files.delete(infoFile);
+                continue;
+            }
+            try {
+                try {
+                    Files.move(p, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    ops.copyTree(p, target);
+                    ops.deleteTree(p);
+                }
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(infoFile);
+                throw e;
+            }
+            return target;
+        }
+    }
+}

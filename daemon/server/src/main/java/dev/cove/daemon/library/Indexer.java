@@ -1,0 +1,516 @@
+package dev.cove.daemon.library;
+
+import dev.cove.daemon.storage.Database;
+import dev.cove.api.files.FileKind;
+import dev.cove.daemon.jobs.JobContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.FileVisitor;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Walks a location (or a folder inside it) and brings its index rows in line with the disk. Symbolic links
+ * are indexed as entries but never followed, so link loops cannot trap the walk. Files whose size, modified
+ * time and inode are unchanged keep their content id without being read again. Rows are written in batches,
+ * one transaction each.
+ */
+public final class Indexer {
+    private static final Logger log = LoggerFactory.getLogger(Indexer.class);
+    static final int BATCH = 2000;
+    /** Rows per transaction while walking: large, since a commit costs about as much as thousands of rows. */
+    static final int BULK_BATCH = 20_000;
+    static final String UPSERT = "INSERT INTO entries(location_id, path, parent, name, lname, ext, kind, size, modified, "
+            + "created, inode, content_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(path) DO UPDATE SET "
+            + "location_id=excluded.location_id, parent=excluded.parent, name=excluded.name, lname=excluded.lname, "
+            + "ext=excluded.ext, kind=excluded.kind, size=excluded.size, modified=excluded.modified, "
+            + "created=excluded.created, inode=excluded.inode, content_id=excluded.content_id";
+
+    /** What a scan found. */
+    public record Stats(long entries, long hashed, long unreadable, long bytes, long removed, List<String> changed) {
+    }
+
+    record Old(long size, long modified, long inode, String contentId) {
+    }
+
+    record Row(String path, String parent, String name, String ext, FileKind kind, long size, long modified,
+               Long created, long inode, String contentId) {
+    }
+
+    private Indexer() {
+    }
+
+    /** Inode from the file key ("(dev=..,ino=..)" on Unix), else from the unix:ino attribute, else 0. */
+    static long inode(Path p, BasicFileAttributes a) {
+        Object key = a.fileKey();
+        if (key != null) {
+            String s = key.toString();
+            int i = s.indexOf("ino=");
+            if (i >= 0) {
+                int j = i + 4;
+                int k = j;
+                while (k < s.length() && Character.isDigit(s.charAt(k))) {
+                    k++;
+                }
+                if (k > j) {
+                    return Long.parseLong(s.substring(j, k));
+                }
+            }
+        }
+        try {
+            return ((Number) Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    static String parentOf(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
+    static String nameOf(Path p) {
+        Path f = p.getFileName();
+        return f == null ? p.toString() : f.toString();
+    }
+
+    /** Builds a row, reusing the old content id when size, time and inode are unchanged; null id if unreadable. */
+    static Row row(Path p, BasicFileAttributes a, Old old, long[] hashedOut) throws IOException {
+        return row(p, a, old, hashedOut, true);
+    }
+
+    /** As above; with {@code hash} false a new or changed file gets a null id, computed later by {@link #identify}. */
+    static Row row(Path p, BasicFileAttributes a, Old old, long[] hashedOut, boolean hash) throws IOException {
+        String path = p.toString();
+        String name = nameOf(p);
+        boolean dir = a.isDirectory();
+        long size = dir ? 0 : a.size();
+        long modified = a.lastModifiedTime().toMillis();
+        long created = a.creationTime().toMillis();
+        long inode = inode(p, a);
+        String cid = null;
+        if (a.isRegularFile()) {
+            if (old != null && old.size == size && old.modified == modified && old.inode == inode && old.contentId != null) {
+                cid = old.contentId;
+            } else if (hash) {
+                cid = ContentId.of(p);
+                if (hashedOut != null) {
+                    hashedOut[0]++;
+                }
+            }
+        }
+        return new Row(path, parentOf(path), name, dir ? "" : Kinds.extension(name), Kinds.of(name, dir), size,
+                modified, created == 0 ? null : created, inode, cid);
+    }
+
+    static void upsert(PreparedStatement ps, long locationId, Row r) throws SQLException {
+        ps.setLong(1, locationId);
+        ps.setString(2, r.path);
+        ps.setString(3, r.parent);
+        ps.setString(4, r.name);
+        ps.setString(5, r.name.toLowerCase(Locale.ROOT));
+        ps.setString(6, r.ext);
+        ps.setString(7, r.kind.name().toLowerCase(Locale.ROOT));
+        ps.setLong(8, r.size);
+        ps.setLong(9, r.modified);
+        if (r.created == null) {
+            ps.setNull(10, Types.INTEGER);
+        } else {
+            ps.setLong(10, r.created);
+        }
+        ps.setLong(11, r.inode);
+        ps.setString(12, r.contentId);
+        ps.addBatch();
+    }
+
+    /** Deletes a path and everything below it; returns rows removed. */
+    static int deleteTree(Connection c, String path) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM entries WHERE path = ? OR (path >= ? AND path < ?)")) {
+            ps.setString(1, path);
+            String base = path.endsWith("/") ? path : path + "/";
+            ps.setString(2, base);
+            ps.setString(3, base.substring(0, base.length() - 1) + "0"); // '0' sorts right after '/'
+            return ps.executeUpdate();
+        }
+    }
+
+    /** A regular file whose content id is still to be computed (phase 2), with what the walk saw. */
+    record ToHash(String path, long size, long modified) {
+    }
+
+    /** The threads that compute content ids: reading files is I/O with a little SHA-256, two per core at most. */
+    private static final ExecutorService HASHERS = Executors.newFixedThreadPool(
+            Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
+                Thread t = new Thread(r, "content-id");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Indexes {@code top} (a folder inside a location, for the watcher): the walk, then the content ids of
+     * what changed, both before returning. {@code onDir} sees every folder walked.
+     */
+    public static Stats scan(Database db, long locationId, Path top, JobContext ctx, Consumer<Path> onDir)
+            throws IOException, SQLException {
+        Walk w = walk(db, locationId, top, ctx, onDir);
+        long hashed = identify(db, w.toHash, ctx);
+        return w.stats(hashed);
+    }
+
+    /**
+     * Indexes a whole location as a job, in phases that each announce themselves in the job's message:
+     * <ol>
+     * <li>"metadata": the walk, writing rows in large transactions (content ids of unchanged files kept); on a
+     * first scan as a bulk load without secondary indexes or trigram triggers;</li>
+     * <li>"search index" (bulk loads only): secondary indexes created and the trigram index rebuilt in one go
+     * (until then searches scan names: slower, not wrong);</li>
+     * <li>"content ids": new and changed files read on a small thread pool, ids written in batches.</li>
+     * </ol>
+     * The index is searchable when phase 1 ends. A crash in phase 3 leaves rows without a content id; the next
+     * scan (the daemon rescans at start) computes them, since a missing id never counts as unchanged.
+     */
+    public static Stats scanLocation(Library lib, long locationId, Path root, JobContext ctx, Consumer<Path> onDir)
+            throws IOException, SQLException {
+        boolean bulk = !lib.db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM entries WHERE location_id = ? LIMIT 1")) {
+                ps.setLong(1, locationId);
+                return ps.executeQuery().next();
+            }
+        });
+        Walk w;
+        ctx.phase("metadata: walking " + root + (bulk ? " (first scan: bulk load)" : ""), 0, 0);
+        if (bulk) {
+            lib.beginBulk();
+            boolean ended = false;
+            try {
+                w = walk(lib.db, locationId, root, ctx, onDir);
+                // measured on 2 cores: hashing beside the index build slowed the build (the search becomes fast
+                // later) without shortening the whole job, so the phases run one after the other
+                ctx.phase("search index: building indexes over " + w.entries + " entries", 0, 0);
+                ended = true;
+                lib.endBulk();
+            } finally {
+                if (!ended) {
+                    try {
+                        lib.endBulk();
+                    } catch (RuntimeException e) {
+                        log.warn("cannot rebuild the search index of library {} now ({}); it is rebuilt at next start",
+                                lib.id, e.toString());
+                    }
+                }
+            }
+        } else {
+            w = walk(lib.db, locationId, root, ctx, onDir);
+        }
+        long bytes = 0;
+        for (ToHash t : w.toHash) {
+            bytes += t.size;
+        }
+        ctx.phase("content ids: " + w.toHash.size() + " new or changed files", w.toHash.size(), bytes);
+        long hashed = identify(lib.db, w.toHash, ctx);
+        return w.stats(hashed);
+    }
+
+    /** What a walk found and wrote. */
+    static final class Walk {
+        long entries, unreadable, bytes, removed;
+        final List<String> changed = new ArrayList<>();
+        final List<ToHash> toHash = new ArrayList<>();
+
+        Stats stats(long hashed) {
+            return new Stats(entries, hashed, unreadable, bytes, removed, changed);
+        }
+    }
+
+    /**
+     * Phase 1: walks {@code top} and writes what changed, {@link #BULK_BATCH} rows per transaction. The walk
+     * prepares the next batch while the database writer commits the previous one (at most one in flight).
+     */
+    static Walk walk(Database db, long locationId, Path top, JobContext ctx, Consumer<Path> onDir)
+            throws IOException, SQLException {
+        String topS = top.toString();
+        Map<String, Old> old = db.read(c -> {
+            Map<String, Old> m = new HashMap<>();
+            String base = topS.endsWith("/") ? topS : topS + "/";
+            try (PreparedStatement ps = c.prepareStatement("SELECT path, size, modified, inode, content_id FROM entries "
+                    + "WHERE location_id = ? AND (path = ? OR (path >= ? AND path < ?))")) {
+                ps.setLong(1, locationId);
+                ps.setString(2, topS);
+                ps.setString(3, base);
+                ps.setString(4, base.substring(0, base.length() - 1) + "0");
+                ResultSet rs = ps.executeQuery();
+                while (rs.next()) {
+                    m.put(rs.getString(1), new Old(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5)));
+                }
+            }
+            return m;
+        });
+        Walk w = new Walk();
+        List<Row>[] batch = new List[]{new ArrayList<Row>(BULK_BATCH)};
+        CompletableFuture<?>[] inFlight = new CompletableFuture<?>[1];
+        FileVisitor<Path> visitor = new FileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                visit(dir, attrs);
+                if (onDir != null) {
+                    onDir.accept(dir);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                visit(file, attrs);
+                return FileVisitResult.CONTINUE;
+            }
+
+            private void visit(Path p, BasicFileAttributes a) throws IOException {
+                if (ctx != null) {
+                    ctx.checkpoint();
+                }
+                String key = p.toString();
+                Old o = old.remove(key);
+                Row r = row(p, a, o, null, false);
+                w.entries++;
+                w.bytes += r.size;
+                if (a.isRegularFile() && r.contentId == null) {
+                    w.toHash.add(new ToHash(key, r.size, r.modified));
+                }
+                if (o == null || o.size != r.size || o.modified != r.modified || o.inode != r.inode
+                        || !java.util.Objects.equals(o.contentId, r.contentId)) {
+                    batch[0].add(r);
+                    if (w.changed.size() < 100) {
+                        w.changed.add(key);
+                    }
+                }
+                if (batch[0].size() >= BULK_BATCH) {
+                    flush();
+                }
+                if (ctx != null) {
+                    ctx.advance(1, a.isRegularFile() ? r.size : 0);
+                }
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                w.unreadable++;
+                log.debug("cannot read {}: {}", file, exc.toString());
+                // keep what the index knew below an unreadable folder rather than dropping it
+                String base = file + "/";
+                old.keySet().removeIf(k -> k.startsWith(base));
+                try {
+                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    Old o = old.remove(file.toString());
+                    String key = file.toString();
+                    batch[0].add(new Row(key, parentOf(key), nameOf(file), a.isDirectory() ? "" : Kinds.extension(nameOf(file)),
+                            Kinds.of(nameOf(file), a.isDirectory()), a.isDirectory() ? 0 : a.size(),
+                            a.lastModifiedTime().toMillis(), null, inode(file, a), o == null ? null : o.contentId));
+                    w.entries++;
+                } catch (IOException ignored) {
+                    // not even stat-able: leave it out
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) {
+                if (exc != null) {
+                    w.unreadable++;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            private void flush() throws IOException {
+                awaitWrite(inFlight[0]);
+                List<Row> rows = batch[0];
+                inFlight[0] = db.writeAsync(c -> {
+                    writeRows(c, locationId, rows, List.of());
+                    return null;
+                });
+                batch[0] = new ArrayList<>(BULK_BATCH);
+            }
+        };
+        try {
+            Files.walkFileTree(top, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE, visitor);
+        } finally {
+            awaitWrite(inFlight[0]); // never leave a write running behind a failed or cancelled walk
+        }
+        List<String> gone = new ArrayList<>(old.keySet());
+        write(db, locationId, batch[0], gone);
+        w.removed = gone.size();
+        for (Iterator<String> it = gone.iterator(); it.hasNext() && w.changed.size() < 100; ) {
+            w.changed.add(it.next());
+        }
+        return w;
+    }
+
+    private static void awaitWrite(CompletableFuture<?> f) throws IOException {
+        if (f == null) {
+            return;
+        }
+        try {
+            f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException("cannot write the index: " + c, c);
+        }
+    }
+
+    /**
+     * Phase 2: computes the content ids of {@code files} on {@link #HASHERS} and stores them, a batch per
+     * transaction. A file changed since the walk (other size or time) keeps no id: its next scan or watcher
+     * event handles it. Unreadable files keep none either.
+     */
+    static long identify(Database db, List<ToHash> files, JobContext ctx) throws IOException {
+        return store(db, files, submitHashes(files), ctx);
+    }
+
+    static final int HASH_CHUNK = 256;
+
+    /** Starts computing the content ids of {@code files} on {@link #HASHERS}, {@link #HASH_CHUNK} files per task. */
+    static List<Future<String[]>> submitHashes(List<ToHash> files) {
+        int chunk = HASH_CHUNK;
+        List<Future<String[]>> parts = new ArrayList<>();
+        for (int i = 0; i < files.size(); i += chunk) {
+            List<ToHash> part = files.subList(i, Math.min(files.size(), i + chunk));
+            parts.add(HASHERS.submit(() -> {
+                String[] ids = new String[part.size()];
+                for (int k = 0; k < ids.length; k++) {
+                    ToHash t = part.get(k);
+                    try {
+                        ids[k] = t.size == 0 ? ContentId.EMPTY : ContentId.of(Path.of(t.path));
+                    } catch (IOException e) {
+                        ids[k] = null; // unreadable or gone
+                    }
+                }
+                return ids;
+            }));
+        }
+        return parts;
+    }
+
+    /** Waits for the ids in order and stores them, a batch per transaction; cancels what is left on failure. */
+    static long store(Database db, List<ToHash> files, List<Future<String[]>> parts, JobContext ctx) throws IOException {
+        int chunk = HASH_CHUNK;
+        long hashed = 0;
+        List<Object[]> pending = new ArrayList<>();
+        CompletableFuture<?> inFlight = null;
+        try {
+            for (int p = 0; p < parts.size(); p++) {
+                if (ctx != null) {
+                    ctx.checkpoint();
+                }
+                String[] ids;
+                try {
+                    ids = parts.get(p).get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("interrupted");
+                } catch (ExecutionException e) {
+                    throw new IOException("cannot compute content ids: " + e.getCause(), e.getCause());
+                }
+                long bytes = 0;
+                for (int k = 0; k < ids.length; k++) {
+                    ToHash t = files.get(p * chunk + k);
+                    bytes += t.size;
+                    if (ids[k] != null) {
+                        pending.add(new Object[]{ids[k], t.path, t.size, t.modified});
+                        hashed++;
+                    }
+                }
+                if (pending.size() >= BULK_BATCH || p == parts.size() - 1) {
+                    awaitWrite(inFlight);
+                    List<Object[]> rows = pending;
+                    pending = new ArrayList<>();
+                    inFlight = db.writeAsync(c -> {
+                        try (PreparedStatement ps = c.prepareStatement(
+                                "UPDATE entries SET content_id = ? WHERE path = ? AND size = ? AND modified = ?")) {
+                            for (Object[] r : rows) {
+                                ps.setString(1, (String) r[0]);
+                                ps.setString(2, (String) r[1]);
+                                ps.setLong(3, (Long) r[2]);
+                                ps.setLong(4, (Long) r[3]);
+                                ps.addBatch();
+                            }
+                            ps.executeBatch();
+                        }
+                        return null;
+                    });
+                }
+                if (ctx != null) {
+                    ctx.advance(ids.length, bytes);
+                }
+            }
+        } finally {
+            for (Future<String[]> f : parts) {
+                f.cancel(false);
+            }
+            awaitWrite(inFlight);
+        }
+        return hashed;
+    }
+
+    static void write(Database db, long locationId, List<Row> rows, List<String> deletes) throws SQLException {
+        if (rows.isEmpty() && deletes.isEmpty()) {
+            return;
+        }
+        db.write(c -> {
+            writeRows(c, locationId, rows, deletes);
+            return null;
+        });
+    }
+
+    static void writeRows(Connection c, long locationId, List<Row> rows, List<String> deletes) throws SQLException {
+        {
+            if (!rows.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+                    for (Row r : rows) {
+                        upsert(ps, locationId, r);
+                    }
+                    ps.executeBatch();
+                }
+            }
+            if (!deletes.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM entries WHERE path = ?")) {
+                    for (String d : deletes) {
+                        ps.setString(1, d);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+        }
+    }
+}

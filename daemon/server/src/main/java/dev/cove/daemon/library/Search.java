@@ -1,0 +1,269 @@
+package dev.cove.daemon.library;
+
+import dev.cove.api.files.DuplicateList;
+import dev.cove.api.files.FileEntry;
+import dev.cove.api.files.FileKind;
+import dev.cove.api.files.FindDuplicates;
+import dev.cove.api.files.SearchFiles;
+import dev.cove.api.files.SearchResult;
+import dev.cove.api.files.SortField;
+import dev.cove.rpc.RpcException;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns a {@link SearchFiles} into one SQL query. Substrings of 3+ characters (and globs with a 3+
+ * character literal run) are narrowed through the FTS5 trigram index on the lower-cased name, then
+ * checked exactly. Paging is by keyset: the cursor holds the last row's sort key and id.
+ */
+public final class Search {
+    private Search() {
+    }
+
+    public static SearchResult run(Library lib, SearchFiles q) throws SQLException {
+        long t0 = System.nanoTime();
+        StringBuilder where = new StringBuilder(" WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        // the substring goes last (after the cursor), so that the probe below can wrap everything before it
+        String text = q.text() == null || q.text().isEmpty() ? null : q.text().toLowerCase(Locale.ROOT);
+        boolean useTrigrams = text != null && lib.searchIndexReady && text.codePointCount(0, text.length()) >= 3;
+        if (q.glob() != null && !q.glob().isEmpty()) {
+            String g = q.glob().toLowerCase(Locale.ROOT);
+            if (Glob.isLiteral(g)) {
+                where.append(" AND lname = ?");
+                args.add(g);
+            } else {
+                String lit = Glob.longestLiteral(g);
+                if (lib.searchIndexReady && lit.codePointCount(0, lit.length()) >= 3) {
+                    where.append(" AND id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)");
+                    args.add(phrase(lit));
+                }
+                where.append(" AND cove_match(?, lname)");
+                args.add(g);
+            }
+        }
+        if (q.extensions() != null && !q.extensions().isEmpty()) {
+            where.append(" AND ext IN (").append("?,".repeat(q.extensions().size() - 1)).append("?)");
+            for (String e : q.extensions()) {
+                String x = e == null ? "" : e.strip().toLowerCase(Locale.ROOT);
+                args.add(x.startsWith(".") ? x.substring(1) : x);
+            }
+        }
+        if (q.kinds() != null && !q.kinds().isEmpty()) {
+            where.append(" AND kind IN (").append("?,".repeat(q.kinds().size() - 1)).append("?)");
+            for (FileKind k : q.kinds()) {
+                args.add(k.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        if (q.minSize() != null) {
+            where.append(" AND size >= ?");
+            args.add(q.minSize());
+        }
+        if (q.maxSize() != null) {
+            where.append(" AND size <= ?");
+            args.add(q.maxSize());
+        }
+        if (q.modifiedAfter() != null) {
+            where.append(" AND modified >= ?");
+            args.add(q.modifiedAfter().toEpochMilli());
+        }
+        if (q.modifiedBefore() != null) {
+            where.append(" AND modified < ?");
+            args.add(q.modifiedBefore().toEpochMilli());
+        }
+        if (q.locationId() != null) {
+            where.append(" AND location_id = ?");
+            args.add(q.locationId());
+        }
+        SortField sort = q.sort() == null ? SortField.NAME : q.sort();
+        String key = switch (sort) {
+            case NAME -> "lname";
+            case PATH -> "path";
+            case SIZE -> "size";
+            case MODIFIED -> "modified";
+        };
+        boolean numeric = sort == SortField.SIZE || sort == SortField.MODIFIED;
+        String cmp = q.descending() ? "<" : ">";
+        if (q.cursor() != null && !q.cursor().isEmpty()) {
+            Cursor c = Cursor.decode(q.cursor(), sort, q.descending());
+            where.append(" AND (").append(key).append(' ').append(cmp).append(" ? OR (").append(key)
+                    .append(" = ? AND id ").append(cmp).append(" ?))");
+            Object k = numeric ? (Object) Long.parseLong(c.key) : c.key;
+            args.add(k);
+            args.add(k);
+            args.add(c.id);
+        }
+        String dir = q.descending() ? " DESC" : " ASC";
+        int limit = q.limit() == 0 ? 100 : q.limit();
+        String order = " ORDER BY " + key + dir + ", id" + dir;
+        String columns = "SELECT " + Library.ENTRY_COLUMNS + ", " + key + " AS sort_key";
+        // A common substring ("img") matches so many rows that collecting and sorting its trigram hits costs far
+        // more than walking the sort order and stopping at the first page. So first probe the first PROBE rows in
+        // sort order: if a full page matches among them, it is the answer (they are a prefix of the order);
+        // otherwise ask the trigram index.
+        // (only for a plain name search: then the probe reads just the covering index entries_lname(lname, id))
+        boolean plain = sort == SortField.NAME && (q.glob() == null || q.glob().isEmpty())
+                && (q.extensions() == null || q.extensions().isEmpty()) && (q.kinds() == null || q.kinds().isEmpty())
+                && q.minSize() == null && q.maxSize() == null && q.modifiedAfter() == null && q.modifiedBefore() == null
+                && q.locationId() == null;
+        String probe = !useTrigrams || !plain ? null : columns + " FROM entries WHERE id IN (SELECT id FROM (SELECT id, lname "
+                + "FROM entries" + where + order + " LIMIT " + PROBE + ") WHERE instr(lname, ?) > 0" + order + " LIMIT "
+                + (limit + 1) + ")" + order;
+        List<Object> probeArgs = new ArrayList<>(args);
+        if (text != null) {
+            if (useTrigrams) {
+                where.append(" AND id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)");
+                args.add(phrase(text));
+            }
+            where.append(" AND instr(lname, ?) > 0");
+            args.add(text);
+            probeArgs.add(text);
+        }
+        String sql = columns + " FROM entries" + where + order + " LIMIT " + (limit + 1);
+        return lib.db.read(c -> {
+            if (probe != null) {
+                SearchResult r = page(c, probe, probeArgs, limit, sort, q.descending(), t0);
+                if (r.nextCursor() != null) {
+                    return r;
+                }
+            }
+            return page(c, sql, args, limit, sort, q.descending(), t0);
+        });
+    }
+
+    /** Rows examined in sort order before a substring search turns to the trigram index. */
+    static final int PROBE = 4000;
+
+    private static SearchResult page(java.sql.Connection c, String sql, List<Object> args, int limit, SortField sort,
+                                     boolean descending, long t0) throws SQLException {
+        {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                ResultSet rs = ps.executeQuery();
+                List<FileEntry> out = new ArrayList<>();
+                String next = null;
+                String lastKey = null;
+                while (rs.next()) {
+                    if (out.size() == limit) {
+                        FileEntry last = out.get(out.size() - 1);
+                        next = new Cursor(sort, descending, lastKey, last.id()).encode();
+                        break;
+                    }
+                    out.add(Library.entry(rs));
+                    lastKey = rs.getString(12);
+                }
+                return new SearchResult(out, next, (System.nanoTime() - t0) / 1000);
+            }
+        }
+    }
+
+    /**
+     * An FTS5 query for rows whose name contains every trigram needed to cover {@code s}: non-overlapping
+     * trigrams from the start plus the last one (the index has no positions, detail=none, so phrases are not
+     * available; the caller checks the exact substring).
+     */
+    static String phrase(String s) {
+        int[] cps = s.codePoints().toArray();
+        java.util.LinkedHashSet<String> grams = new java.util.LinkedHashSet<>();
+        for (int i = 0; i + 3 <= cps.length; i += 3) {
+            grams.add(new String(cps, i, 3));
+        }
+        grams.add(new String(cps, cps.length - 3, 3));
+        StringBuilder q = new StringBuilder();
+        for (String g : grams) {
+            if (!q.isEmpty()) {
+                q.append(" AND ");
+            }
+            q.append('"').append(g.replace("\"", "\"\"")).append('"');
+        }
+        return q.toString();
+    }
+
+    record Cursor(SortField sort, boolean desc, String key, long id) {
+        String encode() {
+            String raw = sort.name() + "\u0000" + (desc ? "d" : "a") + "\u0000" + id + "\u0000" + key;
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String s, SortField sort, boolean desc) {
+            try {
+                String raw = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8);
+                String[] p = raw.split("\u0000", 4);
+                Cursor c = new Cursor(SortField.valueOf(p[0]), p[1].equals("d"), p[3], Long.parseLong(p[2]));
+                if (c.sort != sort || c.desc != desc) {
+                    throw RpcException.invalidInput("this cursor belongs to a search sorted by " + c.sort
+                            + (c.desc ? " descending" : "") + "; repeat the same search to get its next page");
+                }
+                return c;
+            } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+                throw RpcException.invalidInput("cursor \"" + s + "\" is not one this daemon gave out; start the search again without it");
+            }
+        }
+    }
+
+    public static DuplicateList duplicates(Library lib, FindDuplicates q) throws SQLException {
+        int limit = q.limit() == 0 ? 100 : q.limit();
+        return lib.db.read(c -> {
+            List<DuplicateList.DuplicateGroup> groups = new ArrayList<>();
+            long wasted = 0;
+            String loc = q.locationId() == null ? "" : " AND location_id = " + q.locationId();
+            try (PreparedStatement ps = c.prepareStatement("SELECT content_id, max(size), count(*) AS n FROM entries "
+                    + "WHERE content_id IS NOT NULL AND size >= ?" + loc + " GROUP BY content_id HAVING n > 1 "
+                    + "ORDER BY (n - 1) * max(size) DESC, content_id LIMIT ?");
+                 PreparedStatement paths = c.prepareStatement("SELECT path FROM entries WHERE content_id = ?" + loc
+                         + " ORDER BY path")) {
+                ps.setLong(1, Math.max(1, q.minSize()));
+                ps.setInt(2, limit);
+                ResultSet rs = ps.executeQuery();
+                while (rs.next()) {
+                    String cid = rs.getString(1);
+                    long size = rs.getLong(2);
+                    paths.setString(1, cid);
+                    ResultSet pr = paths.executeQuery();
+                    List<String> ps2 = new ArrayList<>();
+                    while (pr.next()) {
+                        ps2.add(pr.getString(1));
+                    }
+                    wasted += (ps2.size() - 1) * size;
+                    groups.add(new DuplicateList.DuplicateGroup(cid, size, ps2));
+                }
+            }
+            return new DuplicateList(groups, wasted);
+        });
+    }
+
+    public static FileEntry info(Library lib, String path) throws SQLException {
+        return lib.db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + Library.ENTRY_COLUMNS + " FROM entries WHERE path = ?")) {
+                ps.setString(1, path);
+                ResultSet rs = ps.executeQuery();
+                return rs.next() ? Library.entry(rs) : null;
+            }
+        });
+    }
+
+    public static List<FileEntry> children(Library lib, String path) throws SQLException {
+        return lib.db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + Library.ENTRY_COLUMNS + " FROM entries WHERE parent = ? "
+                    + "AND path <> ? ORDER BY kind <> 'folder', lname, id")) {
+                ps.setString(1, path);
+                ps.setString(2, path);
+                ResultSet rs = ps.executeQuery();
+                List<FileEntry> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(Library.entry(rs));
+                }
+                return out;
+            }
+        });
+    }
+}

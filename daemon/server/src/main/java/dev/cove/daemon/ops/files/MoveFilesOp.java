@@ -1,0 +1,36 @@
+package dev.cove.daemon.ops.files;
+
+import dev.cove.api.files.MoveFiles;
+import dev.cove.api.jobs.JobInfo;
+import dev.cove.api.jobs.JobKind;
+import dev.cove.daemon.jobs.FileOps;
+import dev.cove.daemon.jobs.JobManager;
+import dev.cove.rpc.Action;
+import dev.cove.rpc.CallContext;
+import dev.cove.rpc.Handler;
+
+import java.util.List;
+
+@Action("files.move")
+public final class MoveFilesOp implements Handler<MoveFiles, JobInfo> {
+    private final JobManager jobs;
+
+    public MoveFilesOp(JobManager jobs) {
+        this.jobs = jobs;
+    }
+
+    @Override
+    public JobInfo handle(MoveFiles input, CallContext context) {
+        List<FileOps.Step> steps = FileOps.plan(input.sources(), input.destination(), input.conflict(), "move");
+        String what = steps.size() == 1 ? steps.get(0).source().toString() : steps.size() + " items";
+        return jobs.submit(JobKind.MOVE, "move " + what + " to " + input.destination(), null, ctx -> {
+            ctx.total(steps.size(), 0);
+            FileOps ops = new FileOps(ctx, input.conflict());
+            for (FileOps.Step s : steps) {
+                ctx.message("moving " + s.source());
+                ops.move(s.source(), s.target());
+            }
+            return "moved " + steps.size() + " items";
+        });
+    }
+}

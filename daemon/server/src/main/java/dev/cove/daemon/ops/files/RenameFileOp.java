@@ -1,0 +1,41 @@
+package dev.cove.daemon.ops.files;
+
+import dev.cove.api.files.RenameFile;
+import dev.cove.api.jobs.JobInfo;
+import dev.cove.api.jobs.JobKind;
+import dev.cove.daemon.jobs.JobManager;
+import dev.cove.rpc.Action;
+import dev.cove.rpc.CallContext;
+import dev.cove.rpc.Handler;
+import dev.cove.rpc.RpcException;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+@Action("files.rename")
+public final class RenameFileOp implements Handler<RenameFile, JobInfo> {
+    private final JobManager jobs;
+
+    public RenameFileOp(JobManager jobs) {
+        this.jobs = jobs;
+    }
+
+    @Override
+    public JobInfo handle(RenameFile input, CallContext context) {
+        Path src = Path.of(input.path()).normalize();
+        if (!Files.exists(src, LinkOption.NOFOLLOW_LINKS)) {
+            throw RpcException.notFound("no such file or folder: " + src);
+        }
+        Path dst = src.resolveSibling(input.newName());
+        if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS)) {
+            throw RpcException.conflict(dst + " already exists; pick another name");
+        }
+        return jobs.submit(JobKind.RENAME, "rename " + src + " to " + input.newName(), null, ctx -> {
+            ctx.total(1, 0);
+            Files.move(src, dst); // refuses to replace a file that appeared meanwhile
+            ctx.advance(1, 0);
+            return "renamed to " + dst;
+        });
+    }
+}
