@@ -1,0 +1,137 @@
+package dev.cove.cli;
+
+import dev.cove.api.files.ConflictPolicy;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parsing of the CLI's argument types: sizes, times, conflict policies, paths. Bad values are usage errors. */
+public final class Args {
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgtp]?)(i?b)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern AGO = Pattern.compile("(\\d+)\\s*([smhdw])", Pattern.CASE_INSENSITIVE);
+
+    private Args() {
+    }
+
+    /** "512", "10k", "10M", "1.5G", "2GiB", "100MB": binary units (1k = 1024 bytes). */
+    public static long size(String s) {
+        Matcher m = SIZE.matcher(s.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + s + "' is not a size; use a number with an optional unit: 512, 10k, 10M, 1.5G");
+        }
+        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "" -> 0;
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            case "t" -> 40;
+            default -> 50;
+        };
+        double v = Double.parseDouble(m.group(1)) * Math.pow(2, shift);
+        if (v > Long.MAX_VALUE) {
+            throw new IllegalArgumentException("'" + s + "' is too large");
+        }
+        return (long) v;
+    }
+
+    /**
+     * A point in time: a date (2026-01-01, local midnight), a local date and time (2026-01-01T09:30), an
+     * instant (2026-01-01T09:30:00Z), or a duration back from now (30s, 15m, 12h, 7d, 2w).
+     */
+    public static Instant time(String s, Instant now) {
+        String t = s.strip();
+        Matcher m = AGO.matcher(t);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofDays(7 * n);
+            };
+            return now.minus(d);
+        }
+        try {
+            if (t.length() == 10) {
+                return LocalDate.parse(t).atStartOfDay(ZoneId.systemDefault()).toInstant();
+            }
+            if (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:\\d\\d$")) {
+                return java.time.OffsetDateTime.parse(t).toInstant();
+            }
+            return LocalDateTime.parse(t).atZone(ZoneId.systemDefault()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + s + "' is not a time; use a date (2026-01-01), a date and time "
+                    + "(2026-01-01T09:30) or a duration back from now (30m, 12h, 7d, 2w)");
+        }
+    }
+
+    /** An absolute, normalised path; relative paths are taken from the current folder. */
+    public static String absolute(String p) {
+        try {
+            return Path.of(p).toAbsolutePath().normalize().toString();
+        } catch (InvalidPathException e) {
+            throw new CliException(ExitCodes.USAGE, "'" + p + "' is not a valid path: " + e.getReason());
+        }
+    }
+
+    public static List<String> absolute(List<String> paths) {
+        return paths.stream().map(Args::absolute).toList();
+    }
+
+    public static final class SizeConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return size(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    public static final class TimeConverter implements ITypeConverter<Instant> {
+        @Override
+        public Instant convert(String value) {
+            try {
+                return time(value, Instant.now());
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** skip, overwrite, keep-both (also keep_both, KEEP_BOTH) or fail. */
+    public static final class ConflictConverter implements ITypeConverter<ConflictPolicy> {
+        @Override
+        public ConflictPolicy convert(String value) {
+            try {
+                return ConflictPolicy.valueOf(value.strip().replace('-', '_').toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not a conflict policy; use skip, overwrite, "
+                        + "keep-both or fail");
+            }
+        }
+    }
+
+    /** Completion candidates for --conflict. */
+    public static final class ConflictCandidates implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return List.of("skip", "overwrite", "keep-both", "fail").iterator();
+        }
+    }
+}

@@ -1,0 +1,326 @@
+package dev.cove.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.cove.api.Cove;
+import dev.cove.cli.commands.CallCommand;
+import dev.cove.cli.commands.CompletionCommand;
+import dev.cove.cli.commands.DaemonCommand;
+import dev.cove.cli.commands.EventsCommand;
+import dev.cove.cli.commands.InstancesCommand;
+import dev.cove.cli.commands.LogsCommand;
+import dev.cove.cli.commands.MethodsCommand;
+import dev.cove.cli.commands.PingCommand;
+import dev.cove.cli.commands.RestartCommand;
+import dev.cove.cli.commands.ShutdownCommand;
+import dev.cove.cli.commands.StartCommand;
+import dev.cove.cli.commands.StatusCommand;
+import dev.cove.cli.commands.files.CpCommand;
+import dev.cove.cli.commands.files.DuplicatesCommand;
+import dev.cove.cli.commands.files.InfoCommand;
+import dev.cove.cli.commands.files.LsCommand;
+import dev.cove.cli.commands.files.MvCommand;
+import dev.cove.cli.commands.files.RenameCommand;
+import dev.cove.cli.commands.files.RmCommand;
+import dev.cove.cli.commands.files.SearchCommand;
+import dev.cove.cli.commands.jobs.JobsCommand;
+import dev.cove.cli.commands.library.LibraryCommand;
+import dev.cove.cli.commands.location.LocationCommand;
+import dev.cove.cli.commands.sessions.SessionsCommand;
+import dev.cove.rpc.Encoding;
+import dev.cove.rpc.ErrorCode;
+import dev.cove.rpc.RpcException;
+import dev.cove.rpc.client.CoreClient;
+import dev.cove.rpc.client.DaemonLauncher;
+import dev.cove.rpc.codec.Json;
+import dev.cove.rpc.instance.InstancePaths;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The {@code cove} command. Options declared here with {@code scope = INHERIT} are accepted by
+ * every subcommand, before or after its name ({@code cove --json status} = {@code cove status --json}).
+ * Subcommands reach them, and the shared helpers below, through {@code @ParentCommand}.
+ */
+@Command(name = "cove",
+        description = "Talks to the Cove daemon: finds and moves files in your libraries, shows application "
+                + "sessions, starts and stops the daemon and shows its state, logs and events.",
+        versionProvider = CoveCli.Version.class,
+        subcommands = {
+                LibraryCommand.class, LocationCommand.class, SearchCommand.class, LsCommand.class, InfoCommand.class,
+                DuplicatesCommand.class, CpCommand.class, MvCommand.class, RmCommand.class, RenameCommand.class,
+                JobsCommand.class, SessionsCommand.class,
+                StartCommand.class, ShutdownCommand.class, RestartCommand.class, StatusCommand.class,
+                PingCommand.class, LogsCommand.class, EventsCommand.class, MethodsCommand.class, CallCommand.class,
+                InstancesCommand.class, DaemonCommand.class, CompletionCommand.class},
+        synopsisSubcommandLabel = "COMMAND",
+        footerHeading = "%n",
+        footer = {
+                "Only start, restart and daemon start a daemon; the others exit with status 3",
+                "when none runs. The data folder is --data-dir, else $COVE_DATA_DIR, else",
+                "$XDG_DATA_HOME/cove, else ~/.local/share/cove.",
+                "Run `cove COMMAND --help` for a command's options."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:success",
+                "1:the daemon reported an error, or the command failed",
+                "2:usage error (bad option, argument or JSON payload)",
+                "3:no daemon is running for the instance, or it cannot be reached",
+                "4:the daemon did not answer in time",
+                "5:the daemon failed to start",
+                "130:a job the command followed was cancelled with Ctrl-C"})
+public final class CoveCli implements Callable<Integer> {
+    @Option(names = "--instance", paramLabel = "NAME", scope = ScopeType.INHERIT, converter = InstanceName.class,
+            description = "Named instance, with its own socket, lock, logs and data (default: default).")
+    String instance;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Data folder (default: see below).")
+    Path dataDir;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print machine-readable JSON on stdout.")
+    boolean json;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "Show this help.")
+    boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version.")
+    boolean version;
+
+    @Spec
+    CommandSpec spec;
+
+    /** How long a quick query (status, ping, methods) may take before the CLI gives up with exit status 4. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Map<String, String> env;
+
+    public CoveCli(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    /** True when stdout is the process's own and a terminal: progress bars redraw in place. */
+    private boolean terminal;
+
+    public static void main(String[] args) {
+        // straight to the file descriptor, so that a closed pipe (`cove events | head`) shows in checkError()
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
+                System.out.charset()), true);
+        CommandLine cmd = commandLine(System.getenv()).setOut(out);
+        ((CoveCli) cmd.getCommand()).terminal = stdoutIsTerminal();
+        System.exit(cmd.execute(args));
+    }
+
+    /** System.console() is non-null only with a terminal before JDK 22; from 22 on, Console.isTerminal() says. */
+    private static boolean stdoutIsTerminal() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
+    }
+
+    /**
+     * The configured command line. {@code env} stands in for the process environment (data folder,
+     * how to start a daemon), so tests can run the CLI in-process.
+     */
+    public static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cmd = new CommandLine(new CoveCli(env))
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(CoveCli::executionFailed)
+                .setParameterExceptionHandler(CoveCli::usageError);
+        cmd.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, CoveCli::groupedCommands);
+        return cmd;
+    }
+
+    /** The command list of `cove --help`, in groups. */
+    private static final String[][] GROUPS = {
+            {"Libraries and files:", "library", "location", "search", "ls", "info", "duplicates", "cp", "mv", "rm",
+                    "rename", "jobs"},
+            {"Application sessions:", "sessions"},
+            {"The daemon:", "start", "shutdown", "restart", "status", "ping", "logs", "events", "instances", "daemon"},
+            {"Tools:", "methods", "call", "completion"}};
+
+    private static String groupedCommands(CommandLine.Help help) {
+        Map<String, CommandLine.Help> all = help.subcommands();
+        if (all.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        java.util.Set<String> shown = new java.util.HashSet<>();
+        for (String[] g : GROUPS) {
+            Map<String, CommandLine.Help> part = new java.util.LinkedHashMap<>();
+            for (int i = 1; i < g.length; i++) {
+                for (Map.Entry<String, CommandLine.Help> e : all.entrySet()) {
+                    if (e.getValue().commandSpec().name().equals(g[i])) {
+                        part.put(e.getKey(), e.getValue());
+                        shown.add(e.getKey());
+                    }
+                }
+            }
+            if (!part.isEmpty()) {
+                sb.append(g[0]).append(System.lineSeparator()).append(help.commandList(part));
+            }
+        }
+        Map<String, CommandLine.Help> rest = new java.util.LinkedHashMap<>(all);
+        rest.keySet().removeAll(shown);
+        if (!rest.isEmpty()) {
+            sb.append("Other:").append(System.lineSeparator()).append(help.commandList(rest));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(err());
+        return ExitCodes.USAGE;
+    }
+
+    // ---- what subcommands share ----
+
+    public boolean json() {
+        return json;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    /** Whether stdout is a terminal (progress bars redraw in place; prompts may be asked). */
+    public boolean terminal() {
+        return terminal;
+    }
+
+    /** The terminal's width from $COLUMNS, else 100. */
+    public int terminalWidth() {
+        try {
+            return Integer.parseInt(env.getOrDefault("COLUMNS", "100").strip());
+        } catch (NumberFormatException e) {
+            return 100;
+        }
+    }
+
+    /** The CLI's own settings (the default library). */
+    public CliConfig config() {
+        return new CliConfig(env, paths());
+    }
+
+    public PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    public PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    public InstancePaths paths() {
+        return new InstancePaths(dataDir != null ? dataDir : InstancePaths.defaultDataDir(env), instance);
+    }
+
+    /** A client for the instance that never starts a daemon. JSON payloads: no Kryo start-up cost. */
+    public CoreClient.Builder clientBuilder() {
+        return Cove.client(paths()).encoding(Encoding.JSON).clientName("cove-cli", Cove.VERSION)
+                .timeout(DEFAULT_TIMEOUT);
+    }
+
+    public CoreClient client() {
+        return clientBuilder().build();
+    }
+
+    /** How to start a daemon process, from COVE_DAEMON_CLASSPATH (set by bin/cove) or COVE_LAUNCHER. */
+    public DaemonLauncher launcher() {
+        DaemonLauncher launcher = DaemonLauncher.fromEnvironment(env);
+        if (launcher == null) {
+            throw new CliException(ExitCodes.START_FAILED, "cannot start a daemon: this cove was not run through "
+                    + "bin/cove, so COVE_DAEMON_CLASSPATH is not set. Run bin/cove from the Cove repository");
+        }
+        return launcher;
+    }
+
+    /** The command line a user would type for {@code sub} on this instance, for messages. */
+    public String command(String sub) {
+        return "cove" + (instance == null || instance.equals(InstancePaths.DEFAULT) ? "" : " --instance " + instance)
+                + (dataDir == null ? "" : " --data-dir " + dataDir) + " " + sub;
+    }
+
+    /** Pretty-prints a value (a record, a map or a Jackson tree) as JSON on stdout. */
+    public void printJson(Object value) {
+        try {
+            out().println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value));
+        } catch (JsonProcessingException e) {
+            throw new CliException(ExitCodes.ERROR, "cannot print the result as JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    // ---- errors ----
+
+    private static int executionFailed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        if (e instanceof RpcException re) {
+            String hint = re.code() == ErrorCode.TIMEOUT
+                    ? ". The daemon may be overloaded or stuck: see `cove logs`, or try `cove restart`"
+                    : re.code() == ErrorCode.NOT_FOUND && re.getMessage().startsWith("no library")
+                    && !re.getMessage().contains("`cove library") ? "; see `cove library list`" : "";
+            err.println("cove: " + re.getMessage() + hint);
+            return ExitCodes.of(re);
+        }
+        if (e instanceof CliException ce) {
+            err.println("cove: " + ce.getMessage());
+            return ce.exitCode();
+        }
+        err.println("cove: unexpected error: " + e);
+        if (System.getenv("COVE_DEBUG") != null) {
+            e.printStackTrace(err);
+        } else {
+            err.println("Set COVE_DEBUG=1 to see the stack trace, and please report it.");
+        }
+        return ExitCodes.ERROR;
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("cove: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Run `" + cmd.getCommandSpec().qualifiedName() + " --help` for usage.");
+        return ExitCodes.USAGE;
+    }
+
+    /** Checks --instance while parsing, so a bad name is a usage error. */
+    static final class InstanceName implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                InstancePaths.checkName(value);
+                return value;
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"cove " + Cove.VERSION, "Java " + Runtime.version() + " (" + System.getProperty("java.home") + ")"};
+        }
+    }
+}

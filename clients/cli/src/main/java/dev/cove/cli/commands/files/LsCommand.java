@@ -1,0 +1,46 @@
+package dev.cove.cli.commands.files;
+
+import dev.cove.api.files.FileList;
+import dev.cove.api.files.ListFiles;
+import dev.cove.cli.Args;
+import dev.cove.cli.CoveCli;
+import dev.cove.cli.ExitCodes;
+import dev.cove.cli.LibraryOption;
+import dev.cove.rpc.client.CoreClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "ls", description = "List a folder's entries as the index has them (folders first).")
+public final class LsCommand implements Callable<Integer> {
+    @ParentCommand
+    CoveCli cove;
+
+    @Mixin
+    LibraryOption library;
+
+    @Parameters(arity = "0..1", paramLabel = "DIR", description = "A folder inside a location (default: the current folder).")
+    String dir;
+
+    @Override
+    public Integer call() {
+        String lib = library.resolve(cove);
+        FileList list;
+        try (CoreClient client = cove.client()) {
+            list = client.call(new ListFiles(lib, Args.absolute(dir == null ? "." : dir)));
+        }
+        if (cove.json()) {
+            cove.printJson(list);
+            return ExitCodes.OK;
+        }
+        if (list.entries().isEmpty()) {
+            cove.out().println(list.path() + " is empty in the index");
+            return ExitCodes.OK;
+        }
+        FileTable.print(cove.out(), list.entries(), false);
+        return ExitCodes.OK;
+    }
+}

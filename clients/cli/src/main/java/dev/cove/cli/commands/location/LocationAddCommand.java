@@ -1,0 +1,51 @@
+package dev.cove.cli.commands.location;
+
+import dev.cove.api.jobs.JobKind;
+import dev.cove.api.locations.AddLocation;
+import dev.cove.api.locations.LocationAdded;
+import dev.cove.cli.Args;
+import dev.cove.cli.CoveCli;
+import dev.cove.cli.JobProgress;
+import dev.cove.cli.LibraryOption;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "add", description = {
+        "Add a folder to the library and index it.",
+        "On a terminal it waits and shows the indexing progress (Ctrl-C cancels the indexing, the location stays); "
+                + "elsewhere it returns once indexing has started, unless --wait. --no-wait never waits."})
+public final class LocationAddCommand implements Callable<Integer> {
+    @ParentCommand
+    LocationCommand parent;
+
+    @Mixin
+    LibraryOption library;
+
+    @Parameters(paramLabel = "PATH", description = "The folder; a relative path is taken from the current folder.")
+    String path;
+
+    @Option(names = "--wait", negatable = true, description = "Wait for the indexing to finish, showing its progress "
+            + "(default: only when stdout is a terminal).")
+    Boolean wait;
+
+    @Override
+    public Integer call() {
+        CoveCli cove = parent.cove();
+        String lib = library.resolve(cove);
+        String folder = Args.absolute(path);
+        boolean follow = wait != null ? wait : cove.terminal();
+        return JobProgress.run(cove, JobKind.INDEX, follow, client -> {
+            LocationAdded added = client.call(new AddLocation(lib, folder));
+            if (!cove.json()) {
+                cove.out().printf("Added location %d: %s (indexing as job %d)%n", added.location().id(),
+                        added.location().path(), added.jobId());
+            }
+            return added.jobId();
+        });
+    }
+}

@@ -1,0 +1,56 @@
+package dev.cove.cli.commands.location;
+
+import dev.cove.api.locations.ListLocations;
+import dev.cove.api.locations.LocationInfo;
+import dev.cove.api.locations.LocationList;
+import dev.cove.cli.CoveCli;
+import dev.cove.cli.ExitCodes;
+import dev.cove.cli.Format;
+import dev.cove.cli.LibraryOption;
+import dev.cove.rpc.client.CoreClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "list", aliases = "ls", description = "List the library's locations: id, state, entries, size, last scan, folder.")
+public final class LocationListCommand implements Callable<Integer> {
+    @ParentCommand
+    LocationCommand parent;
+
+    @Mixin
+    LibraryOption library;
+
+    @Override
+    public Integer call() {
+        CoveCli cove = parent.cove();
+        String lib = library.resolve(cove);
+        LocationList list;
+        try (CoreClient client = cove.client()) {
+            list = client.call(new ListLocations(lib));
+        }
+        if (cove.json()) {
+            cove.printJson(list);
+            return ExitCodes.OK;
+        }
+        if (list.locations().isEmpty()) {
+            cove.out().println("No locations in this library; add a folder with `" + cove.command("location add PATH") + "`");
+            return ExitCodes.OK;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[]{"ID", "STATE", "ENTRIES", "SIZE", "UNREADABLE", "LAST SCAN", "PATH"});
+        for (LocationInfo l : list.locations()) {
+            rows.add(new String[]{Long.toString(l.id()), l.state().name().toLowerCase(Locale.ROOT)
+                    + (l.watching() ? "" : " (not watched)"), Long.toString(l.entries()), Format.bytes(l.bytes()),
+                    Long.toString(l.unreadable()), Format.time(l.lastScanAt()), l.path()});
+        }
+        Format.table(cove.out(), rows);
+        list.locations().stream().filter(l -> l.lastError() != null)
+                .forEach(l -> cove.out().printf("location %d: %s%n", l.id(), l.lastError()));
+        return ExitCodes.OK;
+    }
+}
