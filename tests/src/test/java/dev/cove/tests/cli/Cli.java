@@ -1,0 +1,226 @@
+package dev.cove.tests.cli;
+
+import dev.cove.cli.CoveCli;
+import dev.cove.rpc.instance.InstanceLock;
+import dev.cove.rpc.instance.InstancePaths;
+import dev.cove.rpc.instance.InstanceScanner;
+import dev.cove.rpc.instance.InstanceStatus;
+import picocli.CommandLine;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs the {@code cove} CLI against one data folder, in-process (picocli with captured output) or as a
+ * real process, with the environment bin/cove would give it. Daemons it starts are real processes;
+ * {@link #killDaemons} ends every one found under the data folder.
+ */
+final class Cli {
+    /** What one run of the CLI did. */
+    record Result(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
+        }
+    }
+
+    private static final AtomicInteger RUNS = new AtomicInteger();
+    private final Path dataDir;
+    private final Map<String, String> env;
+
+    Cli(Path dataDir) {
+        this(dataDir, Map.of());
+    }
+
+    private Cli(Path dataDir, Map<String, String> extraEnv) {
+        this.dataDir = dataDir;
+        Map<String, String> e = new HashMap<>();
+        e.put("COVE_JAVA", java());
+        e.put("COVE_JAVA_OPTS", String.join(" ", jvmFlags()));
+        e.put("COVE_DAEMON_CLASSPATH", classpath(true));
+        e.putAll(extraEnv);
+        this.env = Map.copyOf(e);
+    }
+
+    /** The same CLI with more (or overridden) environment variables. */
+    Cli withEnv(String key, String value) {
+        Map<String, String> e = new HashMap<>(env);
+        e.put(key, value);
+        return new Cli(dataDir, e);
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    InstancePaths paths(String instance) {
+        return new InstancePaths(dataDir, instance);
+    }
+
+    /** Runs {@code cove --data-dir DIR args...} in this JVM. */
+    Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = CoveCli.commandLine(env);
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(withDataDir(args));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** Runs {@code cove --data-dir DIR args...} in this JVM, writing its output to {@code out} as it comes. */
+    int run(StringWriter out, StringWriter err, String... args) {
+        CommandLine cmd = CoveCli.commandLine(env);
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        return cmd.execute(withDataDir(args));
+    }
+
+    /** Runs {@code java -cp <cli class path> dev.cove.cli.CoveCli --data-dir DIR args...} and waits for it. */
+    Result runProcess(String... args) {
+        Process p = spawn(args);
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("cove " + String.join(" ", args) + " did not finish within 60 s");
+            }
+            return new Result(p.exitValue(), Files.readString(outFile(p)), Files.readString(errFile(p)));
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            throw new AssertionError("interrupted", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private final Map<Long, Path[]> outputs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Starts the CLI as a process without waiting; its output goes to files read by {@link #output}. */
+    Process spawn(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java());
+        cmd.addAll(jvmFlags());
+        cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")); // as bin/cove runs the CLI
+        cmd.addAll(List.of("-cp", classpath(false), "dev.cove.cli.CoveCli"));
+        cmd.addAll(List.of(withDataDir(args)));
+        int n = RUNS.incrementAndGet();
+        Path out = dataDir.resolveSibling("cli-" + n + ".out");
+        Path err = dataDir.resolveSibling("cli-" + n + ".err");
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("COVE_"));
+        pb.environment().putAll(env);
+        try {
+            Process p = pb.start();
+            outputs.put(p.pid(), new Path[]{out, err});
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + cmd, e);
+        }
+    }
+
+    Path outFile(Process p) {
+        return outputs.get(p.pid())[0];
+    }
+
+    Path errFile(Process p) {
+        return outputs.get(p.pid())[1];
+    }
+
+    /** Everything a spawned CLI process has written so far. */
+    Result output(Process p) {
+        try {
+            return new Result(p.isAlive() ? -1 : p.exitValue(), Files.readString(outFile(p)), Files.readString(errFile(p)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String[] withDataDir(String[] args) {
+        String[] all = Arrays.copyOf(new String[]{"--data-dir", dataDir.toString()}, args.length + 2);
+        System.arraycopy(args, 0, all, 2, args.length);
+        return all;
+    }
+
+    /** Kills (SIGKILL) every daemon whose lock file under the data folder names a live DaemonMain process. */
+    void killDaemons() {
+        for (InstanceStatus i : InstanceScanner.scan(dataDir)) {
+            InstanceLock.readPid(paths(i.name()).lockFile()).ifPresent(pid -> ProcessHandle.of(pid)
+                    .filter(h -> h.info().commandLine().orElse("").contains("dev.cove.daemon.DaemonMain"))
+                    .ifPresent(h -> {
+                        h.destroyForcibly();
+                        h.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+                    }));
+        }
+    }
+
+    /** The PID in an instance's lock file: the daemon that holds (or last held) it. */
+    long lockPid(String instance) {
+        return InstanceLock.readPid(paths(instance).lockFile()).orElseThrow(() -> new AssertionError(
+                "no pid in " + paths(instance).lockFile()));
+    }
+
+    static void await(Duration timeout, BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+            }
+            try {
+                Thread.sleep(10); // poll interval of a deadline-bounded wait
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for " + what);
+            }
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static List<String> jvmFlags() {
+        String flags = System.getProperty("cove.test.jvm", "--enable-native-access=ALL-UNNAMED");
+        return Arrays.stream(flags.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /**
+     * The test class path cut to what one program needs: the daemon's (no CLI, no slf4j-nop, so it
+     * logs through Logback) or the CLI's (no daemon module, no Logback, no SQLite: the CLI must not
+     * need the daemon's classes).
+     */
+    private static String classpath(boolean daemon) {
+        List<String> keep = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String p = entry.replace('\\', '/');
+            String name = Path.of(entry).getFileName().toString();
+            boolean test = name.equals("test-classes") || p.contains("/junit") || p.contains("/surefire")
+                    || p.contains("/opentest4j") || p.contains("/apiguardian");
+            boolean cliOnly = p.contains("cove-cli") || p.contains("/clients/cli/") || name.startsWith("picocli")
+                    || name.startsWith("slf4j-nop");
+            boolean daemonOnly = p.contains("cove-daemon") || p.contains("/daemon/server/")
+                    || name.startsWith("logback-") || name.startsWith("sqlite-jdbc");
+            if (entry.isBlank() || test || (daemon ? cliOnly : daemonOnly)) {
+                continue;
+            }
+            keep.add(entry);
+        }
+        return String.join(File.pathSeparator, keep);
+    }
+}

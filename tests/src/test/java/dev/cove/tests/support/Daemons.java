@@ -1,0 +1,36 @@
+package dev.cove.tests.support;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Finds daemon processes by their command line, whoever started them. */
+public final class Daemons {
+    private Daemons() {
+    }
+
+    /**
+     * Live {@code DaemonMain} JVMs started with {@code --data-dir dataDir} (any instance). The
+     * {@code setsid} wrapper a launcher may put in front of a daemon is not a daemon and is not counted.
+     */
+    public static List<ProcessHandle> running(Path dataDir) {
+        String dir = dataDir.toAbsolutePath().normalize().toString();
+        return ProcessHandle.allProcesses().filter(p -> {
+            if (p.info().command().map(c -> Path.of(c).getFileName().toString().equals("setsid")).orElse(false)) {
+                return false;
+            }
+            List<String> args = p.info().arguments().map(List::of).orElse(List.of());
+            int i = args.indexOf("--data-dir");
+            return args.contains(Jvm.DAEMON_MAIN) && i >= 0 && i + 1 < args.size() && args.get(i + 1).equals(dir);
+        }).toList();
+    }
+
+    /** pid, parent, start time and the command's first words and instance, for failure messages. */
+    public static String describe(ProcessHandle p) {
+        ProcessHandle.Info i = p.info();
+        List<String> args = i.arguments().map(List::of).orElse(List.of());
+        int n = args.indexOf("--instance");
+        return "pid " + p.pid() + " (parent " + p.parent().map(ProcessHandle::pid).orElse(-1L) + ", started "
+                + i.startInstant().orElse(null) + ", " + i.command().orElse("?") + " ... "
+                + (n >= 0 && n + 1 < args.size() ? "--instance " + args.get(n + 1) : "") + ")";
+    }
+}

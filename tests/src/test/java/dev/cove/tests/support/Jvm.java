@@ -1,0 +1,71 @@
+package dev.cove.tests.support;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** How to start other JVMs from the tests: the java binary, the JVM flags and the class paths. */
+public final class Jvm {
+    public static final String DAEMON_MAIN = "dev.cove.daemon.DaemonMain";
+
+    private Jvm() {
+    }
+
+    /** The java binary of the JDK running the tests (21+, as the project needs). */
+    public static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The flags from the build's {@code cove.test.jvm} property (native access for the socket and SQLite libraries). */
+    public static List<String> flags() {
+        String flags = System.getProperty("cove.test.jvm", "--enable-native-access=ALL-UNNAMED");
+        return Arrays.stream(flags.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** The whole test class path: test classes, the project's modules and every dependency. */
+    public static String testClasspath() {
+        return System.getProperty("java.class.path");
+    }
+
+    /**
+     * The class path a daemon runs with: the test class path without the test classes (so plugins reach
+     * the daemon only through plugin jars, as in production) and without slf4j-nop, which the CLI brings
+     * and which the daemon's own runtime class path does not have (the daemon logs with Logback).
+     */
+    public static String daemonClasspath() {
+        List<String> keep = new ArrayList<>();
+        for (String entry : testClasspath().split(File.pathSeparator)) {
+            String name = Path.of(entry).getFileName().toString();
+            if (entry.isBlank() || name.equals("test-classes") || name.startsWith("slf4j-nop")) {
+                continue;
+            }
+            keep.add(entry);
+        }
+        return String.join(File.pathSeparator, keep);
+    }
+
+    /** {@code java <flags> -cp <daemon class path> dev.cove.daemon.DaemonMain}: what a launcher runs. */
+    public static List<String> daemonCommand() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java());
+        cmd.addAll(flags());
+        cmd.addAll(List.of("-cp", daemonClasspath(), DAEMON_MAIN));
+        return cmd;
+    }
+
+    /**
+     * {@code java <flags> -cp <test class path> mainClass args...}: a small helper program (a client in a
+     * process of its own). It runs briefly, so it skips the optimising compiler to start faster.
+     */
+    public static List<String> testMainCommand(Class<?> mainClass, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java());
+        cmd.addAll(flags());
+        cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        cmd.addAll(List.of("-cp", testClasspath(), mainClass.getName()));
+        cmd.addAll(args);
+        return cmd;
+    }
+}

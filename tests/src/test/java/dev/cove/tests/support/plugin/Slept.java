@@ -1,0 +1,4 @@
+package dev.cove.tests.support.plugin;
+
+public record Slept(long millis) {
+}
