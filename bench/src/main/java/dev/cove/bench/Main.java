@@ -1,0 +1,41 @@
+package dev.cove.bench;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point of the end-to-end benchmarks: {@code bin/bench files [index|search|copy] [options]}.
+ * Every figure is printed next to a baseline measured in the same run.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            usage();
+            return;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        switch (args[0]) {
+            case "files" -> FilesBench.main(rest);
+            default -> {
+                System.err.println("unknown suite " + args[0]);
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    static void usage() {
+        System.out.println("""
+                usage: bin/bench files [index] [search] [copy] [options]   (no part named: all three)
+                  --dir DIR            where to generate data (default: a new folder under $TMPDIR); removed afterwards
+                  --files N            files in the indexing tree (default 200000)
+                  --entries N          entries in the search index (default 1000000)
+                  --queries N          measured search queries (default 300)
+                  --copy-mib N         size of the copied file in MiB (default 1024)
+                  --keep               keep the generated data
+                daemon JVM flags: COVE_BENCH_DAEMON_OPTS (e.g. -XX:StartFlightRecording=filename=/tmp/d.jfr)""");
+    }
+}
