@@ -3,34 +3,18 @@ package dev.cove.cli.commands.jobs;
 import dev.cove.api.jobs.PauseJob;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.cli.CoveCli;
-import dev.cove.cli.ExitCodes;
-import dev.cove.rpc.client.CoreClient;
+import dev.cove.rpc.Request;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-
-import java.util.concurrent.Callable;
 
 @Command(name = "pause", description = "Pause a job at its next checkpoint.")
-public final class JobsPauseCommand implements Callable<Integer> {
-    @ParentCommand
-    JobsCommand parent;
-
-    @Parameters(paramLabel = "ID", description = "The job's id (see `cove jobs list`).")
-    long id;
+public final class JobsPauseCommand extends JobIdCommand {
+    @Override
+    Request<JobInfo> request(long id) {
+        return new PauseJob(id);
+    }
 
     @Override
-    public Integer call() {
-        CoveCli cove = parent.cove();
-        JobInfo j;
-        try (CoreClient client = cove.client()) {
-            j = client.call(new PauseJob(id));
-        }
-        if (cove.json()) {
-            cove.printJson(j);
-        } else {
-            cove.out().printf("Paused job %d (%s); it is %s now%n", j.id(), j.description(), JobsCommand.state(j));
-        }
-        return ExitCodes.OK;
+    void printHuman(CoveCli cove, JobInfo job) {
+        printChanged(cove, "Paused", job);
     }
 }
