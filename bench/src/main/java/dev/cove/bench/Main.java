@@ -19,6 +19,7 @@ public final class Main {
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         switch (args[0]) {
             case "files" -> FilesBench.main(rest);
+            case "sessions" -> SessionsBench.main(rest);
             default -> {
                 System.err.println("unknown suite " + args[0]);
                 usage();
@@ -36,6 +37,7 @@ public final class Main {
                   --queries N          measured search queries (default 300)
                   --copy-mib N         size of the copied file in MiB (default 1024)
                   --keep               keep the generated data
+                       bin/bench sessions [--seconds N] [--rate METRICS_PER_S] [--baseline-calls N]
                 daemon JVM flags: COVE_BENCH_DAEMON_OPTS (e.g. -XX:StartFlightRecording=filename=/tmp/d.jfr)""");
     }
 }
