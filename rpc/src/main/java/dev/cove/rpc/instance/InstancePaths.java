@@ -36,7 +36,7 @@ public record InstancePaths(Path dataDir, String instance) {
 
     /**
      * Resolves the data folder the way every Cove program does: the explicit value, else
-     * {@code COVE_DATA_DIR}, else {@code $XDG_DATA_HOME/cove}, else {@code ~/.local/share/cove}.
+     * {@code COVE_DATA_DIR}, else {@code $XDG_DATA_HOME/cove}, else {@code $HOME/.local/share/cove}.
      */
     public static InstancePaths resolve(Path explicitDataDir, String instance) {
         return new InstancePaths(explicitDataDir != null ? explicitDataDir : defaultDataDir(System.getenv()), instance);
@@ -51,7 +51,9 @@ public record InstancePaths(Path dataDir, String instance) {
         if (xdg != null && !xdg.isBlank()) {
             return Path.of(xdg, "cove");
         }
-        return Path.of(System.getProperty("user.home"), ".local", "share", "cove");
+        // $HOME, as the XDG spec and every shell mean it; Java's user.home comes from the password file instead
+        String home = env.get("HOME");
+        return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".local", "share", "cove");
     }
 
     public static void checkName(String instance) {

@@ -29,7 +29,7 @@ public final class Trash {
     public static Trash home(Map<String, String> env) {
         String xdg = env.get("XDG_DATA_HOME");
         Path data = xdg != null && !xdg.isBlank() && xdg.startsWith("/") ? Path.of(xdg)
-                : Path.of(System.getProperty("user.home"), ".local", "share");
+                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".local", "share");
         return new Trash(data.resolve("Trash"));
     }
 
