@@ -20,6 +20,8 @@ public final class Main {
         switch (args[0]) {
             case "files" -> FilesBench.main(rest);
             case "sessions" -> SessionsBench.main(rest);
+            case "rpc" -> RpcBench.main(rest);
+            case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
             default -> {
                 System.err.println("unknown suite " + args[0]);
                 usage();
@@ -38,6 +40,9 @@ public final class Main {
                   --copy-mib N         size of the copied file in MiB (default 1024)
                   --keep               keep the generated data
                        bin/bench sessions [--seconds N] [--rate METRICS_PER_S] [--baseline-calls N]
+                       bin/bench rpc [latency] [throughput] [fanout] [--calls N] [--warmup N] [--seconds S]
+                                     [--threads PER_CONNECTION] [--events N]   (in-process server, no daemon)
+                       bin/bench jmh [JMH options, e.g. RpcJmh -f 1 -wi 3 -i 5]   (JMH round trip: RpcJmh)
                 daemon JVM flags: COVE_BENCH_DAEMON_OPTS (e.g. -XX:StartFlightRecording=filename=/tmp/d.jfr)""");
     }
 }
