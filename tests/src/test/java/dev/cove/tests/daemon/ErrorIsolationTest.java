@@ -8,22 +8,19 @@ import dev.cove.rpc.RpcException;
 import dev.cove.rpc.client.CoreClient;
 import dev.cove.rpc.wire.Protocol;
 import dev.cove.tests.support.Await;
-import dev.cove.tests.support.DaemonProcess;
+import dev.cove.tests.support.SharedDaemon;
 import dev.cove.tests.support.RawClient;
 import dev.cove.tests.support.TestPlugin;
 import dev.cove.tests.support.plugin.Echo;
 import dev.cove.tests.support.plugin.Echoed;
 import dev.cove.tests.support.plugin.FailInput;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -42,9 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * connected beforehand keeps calling it throughout (a background thread) and afterwards.
  */
 class ErrorIsolationTest {
-    @TempDir
-    static Path tmp;
-    static DaemonProcess daemon;
+    @RegisterExtension
+    static final SharedDaemon DAEMON = SharedDaemon.withTestPlugin("default");
 
     /** The other client: connected before the abuse, calling all through it. */
     private CoreClient bystander;
@@ -53,30 +49,16 @@ class ErrorIsolationTest {
     private final AtomicLong ok = new AtomicLong();
     private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
 
-    @BeforeAll
-    static void start() {
-        Path data = tmp.resolve("data");
-        TestPlugin.installInto(data);
-        daemon = DaemonProcess.start(data);
-    }
-
-    @AfterAll
-    static void stopDaemon() {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
-
     @BeforeEach
     void connectBystander() {
-        bystander = daemon.client();
+        bystander = DAEMON.daemon().client();
         bystander.connect();
         caller = new Thread(() -> {
             int i = 0;
             while (!stop.get() && failures.size() < 100) {
                 try {
                     Echoed e = bystander.call(new Echo("bystander", i));
-                    if (e.n() != i || !e.text().equals("bystander") || e.pid() != daemon.pid()) {
+                    if (e.n() != i || !e.text().equals("bystander") || e.pid() != DAEMON.daemon().pid()) {
                         failures.add(new AssertionError("wrong answer " + e + " to call " + i));
                     }
                     ok.incrementAndGet();
@@ -104,14 +86,14 @@ class ErrorIsolationTest {
         }
         assertTrue(failures.isEmpty(), "the other client's calls failed: " + failures);
         Pong pong = bystander.call(new Ping());
-        assertEquals(daemon.pid(), pong.pid());
-        assertTrue(daemon.process().isAlive());
+        assertEquals(DAEMON.daemon().pid(), pong.pid());
+        assertTrue(DAEMON.daemon().process().isAlive());
         bystander.close();
     }
 
     @Test
     void malformedFramesGetBadFrameAndTheConnectionStaysUsable() {
-        try (RawClient raw = daemon.raw()) {
+        try (RawClient raw = DAEMON.daemon().raw()) {
             raw.sendLine("{this is not json");
             assertError(raw.next(), null, "BAD_FRAME");
             raw.sendLine("[1,2,3]");
@@ -125,13 +107,13 @@ class ErrorIsolationTest {
             // the same connection still works
             JsonNode pong = raw.call(7, "query:core.ping.v1", Map.of());
             assertEquals("ok", pong.path("type").asText(), pong.toString());
-            assertEquals(daemon.pid(), pong.path("payload").path("pid").asLong());
+            assertEquals(DAEMON.daemon().pid(), pong.path("payload").path("pid").asLong());
         }
     }
 
     @Test
     void oversizedFrameGetsFrameTooLargeAndTheConnectionIsClosed() {
-        try (RawClient raw = daemon.raw()) {
+        try (RawClient raw = DAEMON.daemon().raw()) {
             assertEquals(Protocol.DEFAULT_MAX_FRAME_BYTES, raw.serverHello().path("maxFrame").asInt());
             byte[] head = "{\"id\":1,\"type\":\"query\",\"method\":\"query:test.echo.v1\",\"payload\":{\"text\":\""
                     .getBytes(StandardCharsets.UTF_8);
@@ -151,7 +133,7 @@ class ErrorIsolationTest {
 
     @Test
     void unknownMethodGetsMethodNotFound() {
-        try (RawClient raw = daemon.raw()) {
+        try (RawClient raw = DAEMON.daemon().raw()) {
             JsonNode err = raw.call("u1", "query:core.pingg.v1", Map.of());
             assertError(err, "u1", "METHOD_NOT_FOUND");
             assertEquals("query:core.pingg.v1", err.path("error").path("details").path("method").asText());
@@ -167,7 +149,7 @@ class ErrorIsolationTest {
 
     @Test
     void throwingHandlerGetsExecutionError() {
-        try (RawClient raw = daemon.raw()) {
+        try (RawClient raw = DAEMON.daemon().raw()) {
             JsonNode err = raw.call(11, "action:test.fail.input.v1", Map.of("message", "on purpose"));
             assertError(err, 11, "EXECUTION_ERROR");
             assertTrue(err.path("error").path("message").asText().contains("on purpose"), err.toString());
@@ -185,7 +167,7 @@ class ErrorIsolationTest {
 
     @Test
     void badPayloadsGetDecodeErrorOrInvalidInput() {
-        try (RawClient raw = daemon.raw()) {
+        try (RawClient raw = DAEMON.daemon().raw()) {
             // a field the record does not have
             JsonNode unknown = raw.call(21, "query:test.echo.v1", Map.of("text", "x", "n", 1, "colour", "red"));
             assertError(unknown, 21, "DECODE_ERROR");
@@ -229,7 +211,7 @@ class ErrorIsolationTest {
     }
 
     private CoreClient otherClient() {
-        return daemon.client();
+        return DAEMON.daemon().client();
     }
 
     private static void assertError(JsonNode frame, Object id, String code) {

@@ -5,16 +5,13 @@ import dev.cove.api.core.ListClients;
 import dev.cove.rpc.Encoding;
 import dev.cove.rpc.client.CoreClient;
 import dev.cove.tests.support.Await;
-import dev.cove.tests.support.DaemonProcess;
+import dev.cove.tests.support.SharedDaemon;
 import dev.cove.tests.support.TestPlugin;
 import dev.cove.tests.support.plugin.Echo;
 import dev.cove.tests.support.plugin.Echoed;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,34 +27,19 @@ class LoadTest {
     static final int CLIENTS = 50;
     static final int CALLS = 1_000;
 
-    @TempDir
-    static Path tmp;
-    static DaemonProcess daemon;
-
-    @BeforeAll
-    static void start() {
-        Path data = tmp.resolve("data");
-        TestPlugin.installInto(data);
-        daemon = DaemonProcess.start(data, "load");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedDaemon DAEMON = SharedDaemon.withTestPlugin("load");
 
     @Test
     void fiftyClientsTimesAThousandCallsAllCorrect() throws Exception {
         List<CoreClient> clients = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
-            CoreClient c = daemon.clientBuilder().clientName("load-" + i, "0").build(); // Kryo, the default
-            daemon.track(c);
+            CoreClient c = DAEMON.daemon().clientBuilder().clientName("load-" + i, "0").build(); // Kryo, the default
+            DAEMON.daemon().track(c);
             c.connect();
             clients.add(c);
         }
-        try (CoreClient observer = daemon.client()) {
+        try (CoreClient observer = DAEMON.daemon().client()) {
             // connect() returns on the daemon's hello; the daemon registers each client's own hello just after
             Await.until(Duration.ofSeconds(10), () -> loadClients(observer) == CLIENTS,
                     () -> "all clients connected at once: " + loadClients(observer));
@@ -69,7 +51,7 @@ class LoadTest {
             for (int j = 0; j < CALLS; j++) {
                 String text = "client " + i + " call " + j;
                 Echoed e = c.call(new Echo(text, j));
-                if (e.text().equals(text) && e.n() == j && e.pid() == daemon.pid() && e.instance().equals("load")) {
+                if (e.text().equals(text) && e.n() == j && e.pid() == DAEMON.daemon().pid() && e.instance().equals("load")) {
                     correct.incrementAndGet();
                 } else if (wrong.size() < 20) {
                     wrong.add(text + " -> " + e);
@@ -87,14 +69,14 @@ class LoadTest {
     @Test
     void oneClientSharedBySixteenThreads() throws Exception {
         for (Encoding encoding : Encoding.values()) {
-            try (CoreClient shared = daemon.clientBuilder().encoding(encoding).build()) {
+            try (CoreClient shared = DAEMON.daemon().clientBuilder().encoding(encoding).build()) {
                 AtomicLong correct = new AtomicLong();
                 ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
                 run(16, t -> {
                     for (int j = 0; j < CALLS; j++) {
                         String text = encoding + " thread " + t + " call " + j;
                         Echoed e = shared.call(new Echo(text, t * CALLS + j));
-                        if (e.text().equals(text) && e.n() == t * CALLS + j && e.pid() == daemon.pid()) {
+                        if (e.text().equals(text) && e.n() == t * CALLS + j && e.pid() == DAEMON.daemon().pid()) {
                             correct.incrementAndGet();
                         } else if (wrong.size() < 20) {
                             wrong.add(text + " -> " + e);

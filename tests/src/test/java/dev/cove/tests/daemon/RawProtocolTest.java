@@ -3,17 +3,14 @@ package dev.cove.tests.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cove.rpc.codec.Payloads;
 import dev.cove.rpc.wire.Protocol;
-import dev.cove.tests.support.DaemonProcess;
+import dev.cove.tests.support.SharedDaemon;
 import dev.cove.tests.support.RawClient;
 import dev.cove.tests.support.TestPlugin;
 import dev.cove.tests.support.plugin.Echo;
 import dev.cove.tests.support.plugin.Echoed;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,32 +27,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * socket, no Cove client code.
  */
 class RawProtocolTest {
-    @TempDir
-    static Path tmp;
-    static DaemonProcess daemon;
-
-    @BeforeAll
-    static void start() {
-        Path data = tmp.resolve("data");
-        TestPlugin.installInto(data);
-        daemon = DaemonProcess.start(data, "raw");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedDaemon DAEMON = SharedDaemon.withTestPlugin("raw");
 
     @Test
     void helloPingStatusAndMethodsGetCorrectAnswers() {
-        try (RawClient raw = RawClient.connect(daemon.paths())) {
+        try (RawClient raw = RawClient.connect(DAEMON.daemon().paths())) {
             JsonNode hello = raw.next();
             assertEquals("hello", hello.path("type").asText(), hello.toString());
             assertEquals(1, hello.path("protocol").asInt(), hello.toString());
             assertEquals("raw", hello.path("instance").asText());
-            assertEquals(daemon.pid(), hello.path("pid").asLong());
+            assertEquals(DAEMON.daemon().pid(), hello.path("pid").asLong());
             Set<String> encodings = new HashSet<>();
             hello.path("encodings").forEach(e -> encodings.add(e.asText()));
             assertEquals(Set.of("json", "kryo"), encodings);
@@ -77,7 +59,7 @@ class RawProtocolTest {
             assertEquals("ping-1", pong.get("id").asText());
             assertEquals("json", pong.path("encoding").asText());
             assertEquals("raw", pong.path("payload").path("instance").asText());
-            assertEquals(daemon.pid(), pong.path("payload").path("pid").asLong());
+            assertEquals(DAEMON.daemon().pid(), pong.path("payload").path("pid").asLong());
 
             // numeric id (beyond 32 bits), echoed as a number; no payload at all is allowed for no-input calls
             long big = 1L << 40;
@@ -88,9 +70,9 @@ class RawProtocolTest {
             assertEquals(big, status.get("id").asLong());
             JsonNode s = status.path("payload");
             assertEquals("raw", s.path("instance").asText());
-            assertEquals(daemon.pid(), s.path("pid").asLong());
-            assertEquals(daemon.paths().socket().toString(), s.path("socket").asText());
-            assertEquals(daemon.paths().dataDir().toString(), s.path("dataDir").asText());
+            assertEquals(DAEMON.daemon().pid(), s.path("pid").asLong());
+            assertEquals(DAEMON.daemon().paths().socket().toString(), s.path("socket").asText());
+            assertEquals(DAEMON.daemon().paths().dataDir().toString(), s.path("dataDir").asText());
             assertEquals(1, s.path("protocol").asInt());
             assertTrue(s.path("clients").asInt() >= 1, "status counts this client: " + s);
             assertTrue(s.path("uptimeMillis").asLong() >= 0);
@@ -120,7 +102,7 @@ class RawProtocolTest {
 
     @Test
     void severalRequestsInFlightOnOneConnectionAreAnsweredById() {
-        try (RawClient raw = daemon.raw()) {
+        try (RawClient raw = DAEMON.daemon().raw()) {
             // one write, three requests: a slow one first, so answers come back out of order
             raw.sendLine("{\"id\":\"slow\",\"type\":\"query\",\"method\":\"query:test.sleep.v1\",\"payload\":{\"millis\":1000}}\n"
                     + "{\"id\":7,\"type\":\"query\",\"method\":\"query:core.ping.v1\",\"payload\":{}}\n"
@@ -143,7 +125,7 @@ class RawProtocolTest {
             assertNotNull(ping, "answer to 7: " + answers);
             assertNotNull(echo, "answer to \"8\" (a string, not the number 8): " + answers);
             assertEquals(1000, slow.path("payload").path("millis").asLong());
-            assertEquals(daemon.pid(), ping.path("payload").path("pid").asLong());
+            assertEquals(DAEMON.daemon().pid(), ping.path("payload").path("pid").asLong());
             assertEquals("hi", echo.path("payload").path("text").asText());
             assertEquals(8, echo.path("payload").path("n").asInt());
             assertEquals("raw", echo.path("payload").path("instance").asText());
@@ -154,7 +136,7 @@ class RawProtocolTest {
 
     @Test
     void aNewerClientProtocolIsRefusedNamingTheSideToUpgrade() {
-        try (RawClient raw = RawClient.connect(daemon.paths())) {
+        try (RawClient raw = RawClient.connect(DAEMON.daemon().paths())) {
             assertEquals("hello", raw.next().path("type").asText());
             raw.send(Map.of("type", "hello", "protocol", 2, "name", "from-the-future"));
             JsonNode err = raw.next();
@@ -167,7 +149,7 @@ class RawProtocolTest {
 
     @Test
     void anIdAlreadyInFlightIsRefused() {
-        try (RawClient raw = daemon.raw()) {
+        try (RawClient raw = DAEMON.daemon().raw()) {
             raw.send(Map.of("id", "same", "type", "query", "method", "query:test.sleep.v1", "payload", Map.of("millis", 500)));
             raw.send(Map.of("id", "same", "type", "query", "method", "query:core.ping.v1"));
             JsonNode first = raw.next();
@@ -185,7 +167,7 @@ class RawProtocolTest {
         // a Kryo request built from the contract records, exactly as a Java client encodes it
         Payloads payloads = new Payloads(Protocol.DEFAULT_MAX_FRAME_BYTES, List.of(Echo.class, Echoed.class));
         String b64 = java.util.Base64.getEncoder().encodeToString(payloads.kryo().encode(new Echo("über", 42)));
-        try (RawClient raw = daemon.raw()) {
+        try (RawClient raw = DAEMON.daemon().raw()) {
             raw.send(Map.of("id", 1, "type", "query", "method", "query:test.echo.v1", "encoding", "kryo",
                     "schema", payloads.fingerprint(), "payload", b64));
             JsonNode ok = raw.awaitId(1);
@@ -193,7 +175,7 @@ class RawProtocolTest {
             assertEquals("kryo", ok.path("encoding").asText());
             Echoed e = payloads.kryo().decode(java.util.Base64.getDecoder().decode(ok.path("payload").asText()),
                     Echoed.class);
-            assertEquals(new Echoed("über", 42, "raw", daemon.pid()), e);
+            assertEquals(new Echoed("über", 42, "raw", DAEMON.daemon().pid()), e);
 
             // a wrong fingerprint is refused, never decoded
             raw.send(Map.of("id", 2, "type", "query", "method", "query:test.echo.v1", "encoding", "kryo",

@@ -9,18 +9,15 @@ import dev.cove.rpc.client.CoreClient;
 import dev.cove.rpc.client.EventStream;
 import dev.cove.rpc.client.StreamItem;
 import dev.cove.tests.support.Await;
-import dev.cove.tests.support.DaemonProcess;
+import dev.cove.tests.support.SharedDaemon;
 import dev.cove.tests.support.RawClient;
 import dev.cove.tests.support.TestPlugin;
 import dev.cove.tests.support.plugin.Burst;
 import dev.cove.tests.support.plugin.BurstDone;
 import dev.cove.tests.support.plugin.LogLines;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,32 +39,17 @@ class SubscriptionTest {
     static final int BURST = 50_000;
     static final String BURST_TARGET = "tests.burst";
 
-    @TempDir
-    static Path tmp;
-    static DaemonProcess daemon;
-
-    @BeforeAll
-    static void start() {
-        Path data = tmp.resolve("data");
-        TestPlugin.installInto(data);
-        daemon = DaemonProcess.start(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedDaemon DAEMON = SharedDaemon.withTestPlugin("default");
 
     @Test
     void filteredLogSubscriptionsGetOnlyMatchingLines() throws Exception {
-        CoreClient client = daemon.client();
+        CoreClient client = DAEMON.daemon().client();
         EventStream warnOnly = client.subscribe(EventFilter.of("level", "warn"), LogMessage.class);
         EventStream pluginTarget = client.subscribe(EventFilter.of("target", "tests.support.plugin", "level", "debug"),
                 LogMessage.class);
         EventStream unfiltered = client.subscribe(EventFilter.NONE, LogMessage.class);
-        RawClient raw = daemon.raw();
+        RawClient raw = DAEMON.daemon().raw();
         raw.send(Map.of("id", 1, "type", "subscribe", "events", List.of("LogMessage"),
                 "filter", Map.of("level", "warn", "target", "tests")));
         JsonNode rawOk = raw.awaitId(1);
@@ -137,7 +119,7 @@ class SubscriptionTest {
     @Test
     void anEventPublishedAfterTheSubscribeOkIsNeverMissed() {
         // the client holds its ok, then causes an event through another connection: that event is its first
-        try (RawClient sub = daemon.raw(); RawClient trigger = daemon.raw()) {
+        try (RawClient sub = DAEMON.daemon().raw(); RawClient trigger = DAEMON.daemon().raw()) {
             for (int i = 0; i < 150; i++) {
                 String target = "tests.ordering." + i;
                 sub.send(Map.of("id", "s" + i, "type", "subscribe", "events", List.of("LogMessage"),
@@ -170,9 +152,9 @@ class SubscriptionTest {
      */
     private static void warmUp() throws InterruptedException {
         String target = "tests.warmup";
-        try (CoreClient warm = daemon.clientBuilder().streamBuffer(30_000).build();
+        try (CoreClient warm = DAEMON.daemon().clientBuilder().streamBuffer(30_000).build();
              EventStream w = warm.subscribe(EventFilter.of("target", target), LogMessage.class);
-             RawClient lagging = daemon.raw()) {
+             RawClient lagging = DAEMON.daemon().raw()) {
             lagging.send(Map.of("id", 1, "type", "subscribe", "events", List.of("LogMessage"),
                     "filter", Map.of("target", target)));
             assertEquals("ok", lagging.awaitId(1).path("type").asText());
@@ -216,11 +198,11 @@ class SubscriptionTest {
     void slowSubscriberIsToldWhatItMissedWhileAFastOneKeepsUp() throws Exception {
         EventFilter burstOnly = EventFilter.of("target", BURST_TARGET);
         // the fast subscriber: a client whose local buffer can hold the whole burst
-        CoreClient fastClient = daemon.track(daemon.clientBuilder().streamBuffer(BURST + 100).build());
+        CoreClient fastClient = DAEMON.daemon().track(DAEMON.daemon().clientBuilder().streamBuffer(BURST + 100).build());
         EventStream fast = fastClient.subscribe(burstOnly, LogMessage.class);
         warmUp();
         // the slow subscriber: a raw socket that reads nothing until the burst is over
-        RawClient slow = daemon.raw();
+        RawClient slow = DAEMON.daemon().raw();
         slow.send(Map.of("id", "sub", "type", "subscribe", "events", List.of("LogMessage"),
                 "filter", Map.of("target", BURST_TARGET)));
         JsonNode ok = slow.awaitId("sub");
@@ -228,14 +210,14 @@ class SubscriptionTest {
         long slowSub = ok.path("payload").path("subscription").asLong();
 
         // other calls keep being served all through the burst
-        CoreClient other = daemon.client();
+        CoreClient other = DAEMON.daemon().client();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong served = new AtomicLong();
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         Thread pinger = new Thread(() -> {
             while (!stop.get() && failures.size() < 100) {
                 try {
-                    if (other.call(new Ping()).pid() == daemon.pid()) {
+                    if (other.call(new Ping()).pid() == DAEMON.daemon().pid()) {
                         served.incrementAndGet();
                     }
                     Thread.sleep(2); // a steady trickle of calls, not a CPU hog competing with the burst
@@ -260,7 +242,7 @@ class SubscriptionTest {
                                       ConcurrentLinkedQueue<Throwable> failures) throws InterruptedException {
         long servedBefore;
         BurstDone done;
-        try (CoreClient trigger = daemon.clientBuilder().build()) {
+        try (CoreClient trigger = DAEMON.daemon().clientBuilder().build()) {
             Await.until(Duration.ofSeconds(10), () -> served.get() > 0, "first pings");
             servedBefore = served.get();
             done = trigger.call(new Burst(BURST, 25, 1250, BURST_TARGET)); // paced: at most 20,000 events/s

@@ -7,9 +7,9 @@ import dev.cove.cli.Args;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.JobProgress;
 import dev.cove.cli.LibraryOption;
+import dev.cove.cli.WaitOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -29,16 +29,15 @@ public final class LocationAddCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH", description = "The folder; a relative path is taken from the current folder.")
     String path;
 
-    @Option(names = "--wait", negatable = true, description = "Wait for the indexing to finish, showing its progress "
-            + "(default: only when stdout is a terminal).")
-    Boolean wait;
+    @Mixin
+    WaitOption wait;
 
     @Override
     public Integer call() {
         CoveCli cove = parent.cove();
         String lib = library.resolve(cove);
         String folder = Args.absolute(path);
-        boolean follow = wait != null ? wait : cove.terminal();
+        boolean follow = wait.follow(cove);
         return JobProgress.run(cove, JobKind.INDEX, follow, client -> {
             LocationAdded added = client.call(new AddLocation(lib, folder));
             if (!cove.json()) {

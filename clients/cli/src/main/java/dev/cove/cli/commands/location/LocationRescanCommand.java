@@ -7,9 +7,9 @@ import dev.cove.api.locations.RescanLocation;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.JobProgress;
 import dev.cove.cli.LibraryOption;
+import dev.cove.cli.WaitOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -28,15 +28,14 @@ public final class LocationRescanCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ID|PATH", description = "The location's id (see `cove location list`) or folder.")
     String location;
 
-    @Option(names = "--wait", negatable = true, description = "Wait for the scan to finish, showing its progress "
-            + "(default: only when stdout is a terminal).")
-    Boolean wait;
+    @Mixin
+    WaitOption wait;
 
     @Override
     public Integer call() {
         CoveCli cove = parent.cove();
         String lib = library.resolve(cove);
-        boolean follow = wait != null ? wait : cove.terminal();
+        boolean follow = wait.follow(cove);
         return JobProgress.run(cove, JobKind.INDEX, follow, client -> {
             LocationInfo l = LocationCommand.resolve(cove, client, lib, location);
             JobInfo job = client.call(new RescanLocation(lib, l.id()));
