@@ -35,6 +35,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -54,6 +55,16 @@ final class ServerConnection {
     private final AtomicBoolean closed = new AtomicBoolean();
     volatile PeerInfo peer;
 
+    // Who reads: READING while the reader reads; INLINE while it runs a call itself; HANDED_OFF once the
+    // CallMonitor gave reading to a new thread because that call ran long (the old reader then just ends).
+    private static final int READING = 0, INLINE = 1, HANDED_OFF = 2;
+    private final AtomicInteger readerState = new AtomicInteger(READING);
+    private volatile long inlineSince;
+    private volatile Call inlineCall;
+    private LineReader reader;
+    /** The last call of the batch being read; run by the reader itself once the batch is done. */
+    private Call candidate;
+
     ServerConnection(RpcServer server, long id, SocketChannel channel, String user) {
         this.server = server;
         this.id = id;
@@ -63,16 +74,34 @@ final class ServerConnection {
     }
 
     void run() {
-        boolean keepOpen = false;
         try {
             send(FrameBuilder.of("hello").field("protocol", Protocol.VERSION)
                     .field("server", server.config.serverName()).field("version", server.config.serverVersion())
                     .field("instance", server.config.instance()).field("pid", ProcessHandle.current().pid())
                     .value("encodings", List.of("json", "kryo")).field("registry", server.registry.fingerprint())
                     .field("maxFrame", server.config.maxFrameBytes()).build());
-            LineReader reader = new LineReader(channel, server.config.maxFrameBytes());
+            reader = new LineReader(channel, server.config.maxFrameBytes());
+        } catch (IOException e) {
+            close();
+            return;
+        }
+        readLoop();
+    }
+
+    /** Reads until the peer is done; runs on the first reader and on any reader that takes over. */
+    private void readLoop() {
+        boolean keepOpen = false;
+        boolean handedOff = false;
+        try {
             while (!closed.get() && reader.readOnce(this::onFrame)) {
-                // frames are handled as they are read
+                Call inline = candidate;
+                if (inline != null) {
+                    candidate = null;
+                    if (!runInline(inline)) {
+                        handedOff = true; // the call ran long and another thread reads now; this one is done
+                        return;
+                    }
+                }
             }
             // End of input is not the end of the conversation: a client that half-closes (printf | nc -U)
             // still reads. Answer the calls it made, and keep its subscriptions until a write fails.
@@ -93,9 +122,40 @@ final class ServerConnection {
                 log.debug("connection {} ended: {}", id, e.toString());
             }
         } finally {
-            if (!keepOpen) {
+            if (!keepOpen && !handedOff) {
                 close();
             }
+        }
+    }
+
+    /** Runs a call on the reader. False when, meanwhile, another thread took over reading. */
+    private boolean runInline(Call call) {
+        if (call.timeoutMs > 0 && call.timeoutMs <= 2 * TimeUnit.NANOSECONDS.toMillis(server.monitor.handOffNanos)) {
+            scheduleTimeout(call); // too short to wait for the hand-off check
+        }
+        inlineCall = call;
+        inlineSince = System.nanoTime();
+        readerState.set(INLINE);
+        server.monitor.started();
+        try {
+            runCall(call);
+        } finally {
+            server.monitor.finished();
+            inlineCall = null;
+        }
+        return readerState.compareAndSet(INLINE, READING);
+    }
+
+    /** Called by the CallMonitor: if the reader has been running a call too long, start another reader. */
+    void handOffIfSlow(long now, long limitNanos) {
+        if (readerState.get() == INLINE && now - inlineSince > limitNanos
+                && readerState.compareAndSet(INLINE, HANDED_OFF)) {
+            Call call = inlineCall;
+            if (call != null) {
+                scheduleTimeout(call); // most calls end long before their deadline: only slow ones are timed
+            }
+            readerState.set(READING); // the new reader owns reading from here on
+            server.startReader(this, this::readLoop);
         }
     }
 
@@ -209,15 +269,36 @@ final class ServerConnection {
         final String key;
         final String method;
         final Instant deadline;
-        volatile Thread thread;
+        final long startNanos = System.nanoTime();
+        JsonNode idNode;
+        MethodEntry entry;
+        Encoding encoding;
+        JsonNode payload;
+        long timeoutMs;
+        private Thread thread; // guarded by this: see interrupt()
         final AtomicBoolean answered = new AtomicBoolean();
         volatile boolean cancelled;
+        volatile boolean done;
         volatile ScheduledFuture<?> timer;
 
         Call(String key, String method, Instant deadline) {
             this.key = key;
             this.method = method;
             this.deadline = deadline;
+        }
+
+        synchronized void running(Thread t) {
+            thread = t;
+        }
+
+        /**
+         * Interrupts the handler, never the thread's next task: a reader that ran this call inline is
+         * back in a channel read afterwards, and interrupting that would close the connection.
+         */
+        synchronized void interrupt() {
+            if (thread != null) {
+                thread.interrupt();
+            }
         }
 
         @Override
@@ -298,23 +379,53 @@ final class ServerConnection {
             Thread.currentThread().interrupt();
             return;
         }
-        JsonNode payload = frame.get("payload");
-        try {
-            server.calls.execute(() -> runCall(call, idNode, entry, encoding, payload));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            permits.release();
-            calls.remove(key);
-            send(error(idNode, ErrorCode.SHUTTING_DOWN, "the daemon is shutting down", Map.of()));
-            return;
+        call.idNode = idNode;
+        call.entry = entry;
+        call.encoding = encoding;
+        call.payload = frame.get("payload");
+        call.timeoutMs = timeoutMs;
+        // The last call of a batch runs on the reader (one thread hand-off less per round trip); any call
+        // before it goes to a thread of its own, since the reader has more frames to read.
+        Call earlier = candidate;
+        candidate = call;
+        if (earlier != null) {
+            dispatch(earlier);
         }
-        if (timeoutMs > 0) {
-            call.timer = server.timers.schedule(() -> timeOut(call, idNode, timeoutMs), timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void dispatch(Call call) throws IOException {
+        scheduleTimeout(call);
+        try {
+            server.calls.execute(() -> runCall(call));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            ScheduledFuture<?> t = call.timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+            permits.release();
+            calls.remove(call.key, call);
+            send(error(call.idNode, ErrorCode.SHUTTING_DOWN, "the daemon is shutting down", Map.of()));
+        }
+    }
+
+    private void scheduleTimeout(Call call) {
+        if (call.timeoutMs > 0 && call.timer == null && !call.done) {
+            long left = call.timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.startNanos);
+            ScheduledFuture<?> t = server.timers.schedule(() -> timeOut(call), Math.max(1, left), TimeUnit.MILLISECONDS);
+            call.timer = t;
+            if (call.done) {
+                t.cancel(false); // the call ended while this was being scheduled (the monitor races the reader)
+            }
         }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private void runCall(Call call, JsonNode idNode, MethodEntry entry, Encoding encoding, JsonNode payload) {
-        call.thread = Thread.currentThread();
+    private void runCall(Call call) {
+        JsonNode idNode = call.idNode;
+        MethodEntry entry = call.entry;
+        Encoding encoding = call.encoding;
+        JsonNode payload = call.payload;
+        call.running(Thread.currentThread());
         try {
             if (call.cancelled) {
                 return;
@@ -347,14 +458,15 @@ final class ServerConnection {
                         Map.of("exception", e.getClass().getName()));
             }
         } finally {
+            call.running(null);
+            Thread.interrupted(); // do not leak an interrupt into the next task of this thread
+            call.done = true;
             ScheduledFuture<?> t = call.timer;
             if (t != null) {
                 t.cancel(false);
             }
             calls.remove(call.key, call);
             permits.release();
-            call.thread = null;
-            Thread.interrupted(); // do not leak an interrupt into the next task of this thread
         }
     }
 
@@ -364,15 +476,12 @@ final class ServerConnection {
         }
     }
 
-    private void timeOut(Call call, JsonNode idNode, long timeoutMs) {
+    private void timeOut(Call call) {
         if (call.answered.compareAndSet(false, true)) {
-            trySend(error(idNode, ErrorCode.TIMEOUT, call.method + " did not finish within " + timeoutMs + " ms",
-                    Map.of("timeoutMs", timeoutMs)));
+            trySend(error(call.idNode, ErrorCode.TIMEOUT, call.method + " did not finish within " + call.timeoutMs
+                    + " ms", Map.of("timeoutMs", call.timeoutMs)));
             call.cancelled = true;
-            Thread t = call.thread;
-            if (t != null) {
-                t.interrupt();
-            }
+            call.interrupt();
         }
     }
 
@@ -384,10 +493,7 @@ final class ServerConnection {
         if (call != null) {
             call.cancelled = true;
             call.answered.set(true); // a cancelled call gets no answer; the client stopped waiting
-            Thread t = call.thread;
-            if (t != null) {
-                t.interrupt();
-            }
+            call.interrupt();
         }
     }
 
@@ -402,10 +508,7 @@ final class ServerConnection {
             }
         }
         for (Call c : calls.values()) {
-            Thread t = c.thread;
-            if (t != null) {
-                t.interrupt();
-            }
+            c.interrupt();
         }
     }
 
@@ -588,10 +691,7 @@ final class ServerConnection {
         subscriptions.clear();
         for (Call c : calls.values()) {
             c.cancelled = true;
-            Thread t = c.thread;
-            if (t != null) {
-                t.interrupt();
-            }
+            c.interrupt();
         }
         RpcServer.closeQuietly(channel);
         server.removed(this);
