@@ -1,5 +1,7 @@
 package dev.cove.rpc.client;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cove.rpc.Encoding;
@@ -75,7 +77,11 @@ final class ClientConnection {
         ON_READER.set(true);
         try {
             while (reader.readOnce(this::onFrame)) {
-                // frames are handled as they arrive
+                // wake each stream's consumer once for everything this read delivered
+                for (EventStream s : fed) {
+                    s.flush();
+                }
+                fed.clear();
             }
             closeReason = "the daemon closed the connection (it may have stopped or restarted)";
         } catch (FrameTooLargeException e) {
@@ -92,7 +98,13 @@ final class ClientConnection {
         }
     }
 
+    /** Streams given items during the current read; touched by the reader thread only. */
+    private final java.util.Set<EventStream> fed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
     private void onFrame(byte[] buf, int off, int len) throws IOException {
+        if (fastFrame(buf, off, len)) {
+            return;
+        }
         JsonNode node = Json.MAPPER.readTree(buf, off, len);
         if (!(node instanceof ObjectNode frame)) {
             return;
@@ -127,7 +139,8 @@ final class ClientConnection {
             case "event" -> {
                 EventStream s = streams.get(frame.path("sub").asLong());
                 if (s != null) {
-                    s.deliver(decodeEvent(frame));
+                    s.deliver(decodeEvent(frame), false);
+                    fed.add(s);
                 }
             }
             case "lagged" -> {
@@ -143,6 +156,83 @@ final class ClientConnection {
                 }
             }
             default -> log.debug("ignoring frame of type {}", type);
+        }
+    }
+
+    /**
+     * Handles the two frames that carry almost all traffic, {@code ok} and {@code event}, straight from
+     * the bytes when their fields come in the order this protocol's servers write them (type, then id or
+     * sub/seq/event, then encoding, then payload): no tree is built, and the payload is decoded in place.
+     * Anything else returns false before any state changes, and goes the general way.
+     */
+    private boolean fastFrame(byte[] buf, int off, int len) throws IOException {
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(buf, off, len)) {
+            if (p.nextToken() != JsonToken.START_OBJECT || !"type".equals(p.nextFieldName())) {
+                return false;
+            }
+            String type = p.nextTextValue();
+            if ("ok".equals(type)) {
+                if (!"id".equals(p.nextFieldName()) || p.nextToken() != JsonToken.VALUE_NUMBER_INT
+                        || !"encoding".equals(p.nextFieldName())) {
+                    return false;
+                }
+                long id = p.getLongValue();
+                Encoding enc = Encoding.fromWire(p.nextTextValue());
+                if (!"payload".equals(p.nextFieldName())) {
+                    return false;
+                }
+                p.nextToken();
+                Pending pend = pending.remove(id);
+                if (pend == null) {
+                    return true; // cancelled or timed out: nobody waits any more
+                }
+                try {
+                    pend.future().complete(pend.onOk() != null ? pend.onOk().apply(p.readValueAsTree())
+                            : pend.payloads().read(p, enc, pend.resultType()));
+                } catch (RuntimeException | IOException e) {
+                    pend.future().completeExceptionally(new RpcException(ErrorCode.DECODE_ERROR,
+                            "could not decode the daemon's answer to " + pend.method() + ": " + e.getMessage()));
+                }
+                return true;
+            }
+            if ("event".equals(type)) {
+                if (!"sub".equals(p.nextFieldName()) || p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+                    return false;
+                }
+                long sub = p.getLongValue();
+                if (!"seq".equals(p.nextFieldName()) || p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+                    return false;
+                }
+                long seq = p.getLongValue();
+                if (!"event".equals(p.nextFieldName())) {
+                    return false;
+                }
+                String name = p.nextTextValue();
+                if (name == null || !"encoding".equals(p.nextFieldName())) {
+                    return false;
+                }
+                Encoding enc = Encoding.fromWire(p.nextTextValue());
+                Class<?> eventType = eventTypes.type(name);
+                if (eventType == null || !"payload".equals(p.nextFieldName())) {
+                    return false; // an event type this client does not know arrives as JSON, the general way
+                }
+                p.nextToken();
+                EventStream s = streams.get(sub);
+                if (s != null) {
+                    Object event;
+                    try {
+                        event = eventTypes.payloads(name).read(p, enc, eventType);
+                    } catch (RpcException e) {
+                        return false; // delivered as JSON by the general path, as before
+                    }
+                    s.deliver(new StreamItem.Delivered(seq, name, event), false);
+                    fed.add(s);
+                }
+                return true;
+            }
+            return false;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            return false; // let the general path report it
         }
     }
 

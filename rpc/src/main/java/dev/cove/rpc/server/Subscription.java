@@ -24,6 +24,13 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Subscription {
     private static final Logger log = LoggerFactory.getLogger(Subscription.class);
     private static final int MAX_BATCH = 256;
+    /**
+     * When the pump wakes to fewer events than this, it lingers up to {@link #LINGER_NANOS} for more,
+     * so a stream of events costs one wake-up and one write per burst rather than one per event (the
+     * wake-ups, not the bytes, are what limit fan-out). An isolated event is delayed by the linger.
+     */
+    private static final int COALESCE = 32;
+    private static final long LINGER_NANOS = 100_000;
 
     /** Writes whole frames to the subscriber's connection. */
     interface Sink {
@@ -47,6 +54,9 @@ public final class Subscription {
     private String endReason;
     private boolean discardOnEnd;
     private volatile boolean finished;
+    private boolean pumpWaiting; // guarded by lock: the pump waits for a first event
+    private boolean pumpLingering; // guarded by lock: the pump waits for more events
+    private final byte[] framePrefix;
     private volatile Thread pump; // read by a stopping server on another thread
 
     Subscription(long id, Set<String> types, EventFilter filter, Encoding encoding, int capacity, Sink sink) {
@@ -56,6 +66,8 @@ public final class Subscription {
         this.encoding = encoding;
         this.capacity = capacity;
         this.sink = sink;
+        this.framePrefix = ("{\"type\":\"event\",\"sub\":" + id + ",\"seq\":")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     public long id() {
@@ -90,7 +102,9 @@ public final class Subscription {
             if (queue.size() < capacity) {
                 queue.add(new Item(seq, e));
             }
-            changed.signal();
+            if (pumpWaiting || pumpLingering && queue.size() >= COALESCE) {
+                changed.signal();
+            }
         } finally {
             lock.unlock();
         }
@@ -141,7 +155,21 @@ public final class Subscription {
                 lock.lock();
                 try {
                     while (queue.isEmpty() && nextSeq - 1 == lastSent && endReason == null) {
-                        changed.await();
+                        pumpWaiting = true;
+                        try {
+                            changed.await();
+                        } finally {
+                            pumpWaiting = false;
+                        }
+                    }
+                    long linger = LINGER_NANOS;
+                    while (endReason == null && !queue.isEmpty() && queue.size() < COALESCE && linger > 0) {
+                        pumpLingering = true;
+                        try {
+                            linger = changed.awaitNanos(linger);
+                        } finally {
+                            pumpLingering = false;
+                        }
                     }
                     if (endReason != null && (discardOnEnd || queue.isEmpty())) {
                         reason = endReason;
@@ -163,9 +191,9 @@ public final class Subscription {
                     if (it.seq() > lastSent + 1) {
                         batch.write(lagged(it.seq() - lastSent - 1));
                     }
-                    batch.write(FrameBuilder.of("event").field("sub", id).field("seq", it.seq())
-                            .field("event", it.event().type).field("encoding", encoding.wire())
-                            .raw("payload", it.event().payload(encoding)).build());
+                    batch.write(framePrefix);
+                    writeDecimal(batch, it.seq());
+                    batch.write(it.event().frameTail(encoding));
                     lastSent = it.seq();
                 }
                 if (gapTo > lastSent) {
@@ -192,6 +220,15 @@ public final class Subscription {
         } finally {
             finished = true;
         }
+    }
+
+    private static void writeDecimal(ByteArrayOutputStream out, long v) {
+        if (v < 10) {
+            out.write('0' + (int) v);
+            return;
+        }
+        byte[] digits = Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        out.write(digits, 0, digits.length);
     }
 
     private byte[] lagged(long missed) {

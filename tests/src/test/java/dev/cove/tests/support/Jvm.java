@@ -46,13 +46,34 @@ public final class Jvm {
         return String.join(File.pathSeparator, keep);
     }
 
-    /** {@code java <flags> -cp <daemon class path> dev.cove.daemon.DaemonMain}: what a launcher runs. */
+    /**
+     * {@code java <flags> @<file holding -cp and the daemon class path> dev.cove.daemon.DaemonMain}: what a
+     * launcher runs. The class path goes through a java launcher argument file because Linux shows a
+     * process's arguments ({@code /proc/PID/cmdline}, {@link ProcessHandle.Info#arguments()}) only up to a
+     * page: with the test class path inline, tests could no longer find their daemons by arguments.
+     */
     public static List<String> daemonCommand() {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.addAll(flags());
-        cmd.addAll(List.of("-cp", daemonClasspath(), DAEMON_MAIN));
+        cmd.addAll(List.of("@" + DaemonArgFile.PATH, DAEMON_MAIN));
         return cmd;
+    }
+
+    private static final class DaemonArgFile {
+        static final Path PATH = write();
+
+        private static Path write() {
+            try {
+                Path f = java.nio.file.Files.createTempFile("cove-daemon-classpath", ".args");
+                f.toFile().deleteOnExit();
+                String quoted = daemonClasspath().replace("\\", "\\\\").replace("\"", "\\\"");
+                java.nio.file.Files.writeString(f, "-cp\n\"" + quoted + "\"\n");
+                return f;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the daemon's class path file", e);
+            }
+        }
     }
 
     /**
