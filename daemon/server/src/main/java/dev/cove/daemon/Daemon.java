@@ -90,6 +90,7 @@ public final class Daemon {
         log.info("starting Cove {} for instance '{}' (pid {}, data {})", Cove.VERSION, paths.instance(),
                 ProcessHandle.current().pid(), paths.dataDir());
 
+        OperationRegistry.preload(Daemon.class.getClassLoader(), "dev.cove.daemon.ops"); // while databases open
         EventHub hub = new EventHub(Cove.EVENTS);
         LogSetup.publishTo(hub, options.logLevel());
         DaemonRuntime runtime = new DaemonRuntime(options, hub);

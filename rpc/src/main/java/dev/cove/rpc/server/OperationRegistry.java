@@ -17,6 +17,7 @@ import io.github.classgraph.ScanResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.cove.rpc.index.OperationIndex;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.net.URL;
@@ -63,13 +64,42 @@ public final class OperationRegistry {
             this.maxFrameBytes = maxFrameBytes;
         }
 
-        /** Scans packages on the given class loader for annotated handlers. */
+        /**
+         * Finds annotated handlers in packages of the given class loader: from the build-time index
+         * ({@link OperationIndex}) when the loader has one, else by scanning.
+         */
         public Builder scanPackages(ClassLoader loader, String... packages) {
+            List<String> indexed;
+            try {
+                indexed = OperationIndex.read(loader, packages);
+            } catch (IOException e) {
+                log.warn("cannot read the operation index, scanning instead: {}", e.toString());
+                indexed = null;
+            }
+            if (indexed != null && !indexed.isEmpty()) {
+                addIndexed(indexed, loader, "built-in");
+                return this;
+            }
             try (ScanResult scan = new ClassGraph().enableClassInfo().enableAnnotationInfo()
                     .overrideClassLoaders(loader).acceptPackages(packages).scan()) {
                 addAll(scan, "built-in");
             }
             return this;
+        }
+
+        private void addIndexed(List<String> names, ClassLoader loader, String source) {
+            for (String name : names.stream().sorted().distinct().toList()) {
+                Class<?> c;
+                try {
+                    c = Class.forName(name, false, loader);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    throw new IllegalStateException("the operation index of " + source + " lists " + name
+                            + ", which cannot be loaded (" + e + "); rebuild it", e);
+                }
+                if (c.isAnnotationPresent(Query.class) || c.isAnnotationPresent(Action.class)) {
+                    add(c, source);
+                }
+            }
         }
 
         /**
@@ -88,6 +118,13 @@ public final class OperationRegistry {
                 URLClassLoader loader = new URLClassLoader("plugin:" + jar.getFileName(),
                         new URL[]{jar.toUri().toURL()}, parent);
                 pluginLoaders.add(loader);
+                List<String> indexed = indexOf(jar);
+                if (indexed != null) {
+                    int before = entries.size();
+                    addIndexed(indexed, loader, jar.toString());
+                    log.info("plugin {}: {} operation(s)", jar.getFileName(), entries.size() - before);
+                    continue;
+                }
                 try (ScanResult scan = new ClassGraph().enableClassInfo().enableAnnotationInfo()
                         .overrideClasspath(jar.toString()).overrideClassLoaders(loader).ignoreParentClassLoaders()
                         .scan()) {
@@ -97,6 +134,19 @@ public final class OperationRegistry {
                 }
             }
             return this;
+        }
+
+        /** The jar's own operation index, or null when it has none. */
+        private static List<String> indexOf(Path jar) throws IOException {
+            try (java.util.jar.JarFile jf = new java.util.jar.JarFile(jar.toFile())) {
+                java.util.jar.JarEntry e = jf.getJarEntry(OperationIndex.RESOURCE);
+                if (e == null) {
+                    return null;
+                }
+                try (java.io.InputStream in = jf.getInputStream(e)) {
+                    return OperationIndex.parse(in);
+                }
+            }
         }
 
         private void addAll(ScanResult scan, String source) {
@@ -156,6 +206,31 @@ public final class OperationRegistry {
         public OperationRegistry build() {
             return new OperationRegistry(entries);
         }
+    }
+
+    /**
+     * Loads the indexed handlers of {@code packages} and their contract types on a background thread, so
+     * that a start-up doing other work meanwhile (opening databases) finds them ready. Best effort: the
+     * builder loads whatever this has not.
+     */
+    public static void preload(ClassLoader loader, String... packages) {
+        Thread.ofPlatform().daemon().name("operation-preload").start(() -> {
+            try {
+                List<String> names = OperationIndex.read(loader, packages);
+                if (names == null) {
+                    return;
+                }
+                for (String name : names) {
+                    Class<?> handler = Class.forName(name, false, loader);
+                    Class<?> input = Requests.resultType(handler, Handler.class);
+                    if (input != null && Request.class.isAssignableFrom(input)) {
+                        TypeGraph.of(List.of(input, Requests.info(input).resultType()));
+                    }
+                }
+            } catch (Exception | LinkageError e) {
+                log.debug("preloading operations stopped: {}", e.toString());
+            }
+        });
     }
 
     static MethodName methodOf(Class<?> c) {

@@ -143,6 +143,7 @@ class AutoStartRaceTest {
         List<Process> racers = new ArrayList<>();
         List<Path> outs = new ArrayList<>();
         Set<Long> everSeen = ConcurrentHashMap.newKeySet();
+        Map<Long, String> seenAs = new ConcurrentHashMap<>();
         try {
             for (int i = 0; i < processes; i++) {
                 List<String> args = new ArrayList<>(List.of(data.toString(), paths.instance(),
@@ -167,6 +168,7 @@ class AutoStartRaceTest {
                 Daemons.running(data).forEach(p -> {
                     if (everSeen.add(p.pid())) {
                         Reaper.register(p);
+                        seenAs.put(p.pid(), Daemons.describe(p));
                     }
                 });
                 Thread.sleep(10); // poll interval of the process watch
@@ -182,7 +184,8 @@ class AutoStartRaceTest {
                 lines.forEach(l -> pongs.add(Long.parseLong(l.substring(5))));
             }
             assertEquals(1, pongs.size(), "all clients of all processes reached one daemon: " + pongs);
-            assertEquals(pongs, new TreeSet<>(everSeen), "exactly one daemon process was ever started");
+            assertEquals(pongs, new TreeSet<>(everSeen), () -> "exactly one daemon process was ever started: " + seenAs
+                    + "; racers said: " + outs.stream().map(AutoStartRaceTest::read).toList());
         } finally {
             racers.forEach(p -> Reaper.kill(p.toHandle()));
             for (long pid : everSeen) {
