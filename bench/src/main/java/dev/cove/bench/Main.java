@@ -21,6 +21,7 @@ public final class Main {
             case "files" -> FilesBench.main(rest);
             case "sessions" -> SessionsBench.main(rest);
             case "rpc" -> RpcBench.main(rest);
+            case "process" -> ProcessBench.main(rest);
             case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
             default -> {
                 System.err.println("unknown suite " + args[0]);
@@ -42,6 +43,8 @@ public final class Main {
                        bin/bench sessions [--seconds N] [--rate METRICS_PER_S] [--baseline-calls N]
                        bin/bench rpc [latency] [throughput] [fanout] [--calls N] [--warmup N] [--seconds S]
                                      [--threads PER_CONNECTION] [--events N]   (in-process server, no daemon)
+                       bin/bench process [--runs N] [--starts N]   (`cove status` vs `java -version`; daemon cold
+                                     start and idle RSS; through bin/cove, as users run it)
                        bin/bench jmh [JMH options, e.g. RpcJmh -f 1 -wi 3 -i 5]   (JMH round trip: RpcJmh)
                 daemon JVM flags: COVE_BENCH_DAEMON_OPTS (e.g. -XX:StartFlightRecording=filename=/tmp/d.jfr)""");
     }

@@ -1,0 +1,138 @@
+package dev.cove.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Whole-process figures, as a user meets them: {@code cove status} against a running daemon next to a
+ * bare {@code java -version} of the same JDK (the floor of any JVM command), and a daemon's cold start to
+ * its first answer with its idle memory. Everything runs through {@code bin/cove}, so the start-up caches
+ * it keeps count, as they do for users.
+ */
+final class ProcessBench {
+    private static final Pattern READY = Pattern.compile("ready on .* in (\\d+) ms");
+
+    static void main(List<String> args) throws Exception {
+        int runs = 20;
+        int starts = 5;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--runs" -> runs = Integer.parseInt(args.get(++i));
+                case "--starts" -> starts = Integer.parseInt(args.get(++i));
+                default -> throw new IllegalArgumentException("unknown option " + args.get(i));
+            }
+        }
+        Path root = Path.of(System.getProperty("cove.root", ".")).toAbsolutePath();
+        Path cove = root.resolve("bin/cove");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path dir = Files.createTempDirectory("cove-bench-process");
+        try {
+            System.out.printf("process: whole-process wall times through bin/cove, JDK %s, %d CPUs (load %s)%n",
+                    Runtime.version(), Runtime.getRuntime().availableProcessors(), SessionsBench.Load.now());
+            run(List.of(cove.toString(), "--version"), 120); // builds and prepares the caches if needed
+
+            Path data = dir.resolve("status");
+            run(List.of(cove.toString(), "--data-dir", data.toString(), "start"), 120);
+            for (int i = 0; i < 3; i++) {
+                run(List.of(java, "-version"), 30);
+                run(List.of(cove.toString(), "--data-dir", data.toString(), "status"), 30);
+            }
+            long[] bare = new long[runs];
+            long[] status = new long[runs];
+            for (int i = 0; i < runs; i++) { // interleaved, so both see the same machine
+                bare[i] = run(List.of(java, "-version"), 30);
+                status[i] = run(List.of(cove.toString(), "--data-dir", data.toString(), "status"), 30);
+            }
+            run(List.of(cove.toString(), "--data-dir", data.toString(), "shutdown"), 60);
+            Arrays.sort(bare);
+            Arrays.sort(status);
+            System.out.printf("%n  %d runs each (milliseconds)          %8s %8s %8s%n", runs, "min", "median", "p90");
+            row("java -version (bare JVM start)", bare);
+            row("cove status (running daemon)", status);
+            System.out.printf("  cove status / java -version: median %.1fx; issue 7's target: median under 150 ms%n",
+                    (double) pct(status, 50) / pct(bare, 50));
+
+            long[] start = new long[starts];
+            long[] ready = new long[starts];
+            long[] rss = new long[starts];
+            for (int i = 0; i < starts; i++) {
+                Path d = dir.resolve("cold-" + i);
+                start[i] = run(List.of(cove.toString(), "--data-dir", d.toString(), "start"), 120);
+                ready[i] = readyMillis(d.resolve("logs/daemon.log"));
+                long pid = Long.parseLong(Files.readString(d.resolve("daemon/daemon.lock")).strip());
+                Thread.sleep(3000); // idle memory is memory after start-up work settles; nothing to await
+                rss[i] = rssKiB(pid);
+                run(List.of(cove.toString(), "--data-dir", d.toString(), "shutdown"), 60);
+            }
+            Arrays.sort(start);
+            Arrays.sort(ready);
+            Arrays.sort(rss);
+            System.out.printf("%n  daemon cold start, %d fresh data folders (milliseconds) %8s %8s %8s%n", starts,
+                    "min", "median", "max");
+            System.out.printf("  %-50s %8d %8d %8d%n", "JVM start to ready (the daemon's own log)", ready[0],
+                    pct(ready, 50), ready[starts - 1]);
+            System.out.printf("  %-50s %8d %8d %8d%n", "`cove start` until the daemon answers (whole CLI)", start[0],
+                    pct(start, 50), start[starts - 1]);
+            System.out.printf("  %-50s %8d %8d %8d%n", "idle RSS 3 s after start (MiB)", rss[0] / 1024,
+                    pct(rss, 50) / 1024, rss[starts - 1] / 1024);
+            System.out.println("  issue 7's targets: ready in under 500 ms; idle RSS under 100 MB");
+            System.out.printf("  (load at end %s)%n", SessionsBench.Load.now());
+        } finally {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void row(String name, long[] sorted) {
+        System.out.printf("  %-36s %8d %8d %8d%n", name, sorted[0], pct(sorted, 50), pct(sorted, 90));
+    }
+
+    private static long pct(long[] sorted, double p) {
+        int i = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
+        return sorted[Math.max(0, i)];
+    }
+
+    /** Runs a command to its end and returns its wall time in ms; fails on a non-zero exit. */
+    private static long run(List<String> cmd, int timeoutSeconds) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", cmd) + " did not finish in " + timeoutSeconds + " s");
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " exited with " + p.exitValue());
+        }
+        return ms;
+    }
+
+    private static long readyMillis(Path log) throws IOException {
+        Matcher m = READY.matcher(Files.readString(log));
+        long last = -1;
+        while (m.find()) {
+            last = Long.parseLong(m.group(1));
+        }
+        return last;
+    }
+
+    private static long rssKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return -1;
+    }
+}
