@@ -35,7 +35,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -55,15 +54,22 @@ final class ServerConnection {
     private final AtomicBoolean closed = new AtomicBoolean();
     volatile PeerInfo peer;
 
-    // Who reads: READING while the reader reads; INLINE while it runs a call itself; HANDED_OFF once the
-    // CallMonitor gave reading to a new thread because that call ran long (the old reader then just ends).
-    private static final int READING = 0, INLINE = 1, HANDED_OFF = 2;
-    private final AtomicInteger readerState = new AtomicInteger(READING);
-    private volatile long inlineSince;
-    private volatile Call inlineCall;
+    // The reader runs the calls of each batch it reads itself, one after another: no thread hand-off, and
+    // their answers leave in one write. `inline` is the call the reader runs; the CallMonitor swaps in
+    // HANDED_OFF when it runs long, starts a new reader (which sends the rest of the batch to threads of
+    // their own), and the old reader, finding its entry gone, ends after its call.
+    private record Inline(Call call, long since) {
+    }
+
+    private static final Inline HANDED_OFF = new Inline(null, 0);
+    private final java.util.concurrent.atomic.AtomicReference<Inline> inline =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private LineReader reader;
-    /** The last call of the batch being read; run by the reader itself once the batch is done. */
-    private Call candidate;
+    /** Calls read but not started; guarded by itself. */
+    private final java.util.ArrayDeque<Call> batch = new java.util.ArrayDeque<>();
+    /** While set, frames collect in {@link #corkBuffer} and leave in one write; guarded by writeLock. */
+    private boolean corked;
+    private final java.io.ByteArrayOutputStream corkBuffer = new java.io.ByteArrayOutputStream(4096);
 
     ServerConnection(RpcServer server, long id, SocketChannel channel, String user) {
         this.server = server;
@@ -94,13 +100,9 @@ final class ServerConnection {
         boolean handedOff = false;
         try {
             while (!closed.get() && reader.readOnce(this::onFrame)) {
-                Call inline = candidate;
-                if (inline != null) {
-                    candidate = null;
-                    if (!runInline(inline)) {
-                        handedOff = true; // the call ran long and another thread reads now; this one is done
-                        return;
-                    }
+                if (!runBatch()) {
+                    handedOff = true; // a call ran long and another thread reads now; this one is done
+                    return;
                 }
             }
             // End of input is not the end of the conversation: a client that half-closes (printf | nc -U)
@@ -128,34 +130,67 @@ final class ServerConnection {
         }
     }
 
+    /** Runs the calls of the batch just read. False when, meanwhile, another thread took over reading. */
+    private boolean runBatch() throws IOException {
+        Call first = nextInBatch();
+        if (first == null) {
+            return true;
+        }
+        cork();
+        try {
+            for (Call c = first; c != null; c = nextInBatch()) {
+                if (!runInline(c)) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            uncork();
+        }
+    }
+
+    private Call nextInBatch() {
+        synchronized (batch) {
+            return batch.pollFirst();
+        }
+    }
+
     /** Runs a call on the reader. False when, meanwhile, another thread took over reading. */
     private boolean runInline(Call call) {
         if (call.timeoutMs > 0 && call.timeoutMs <= 2 * TimeUnit.NANOSECONDS.toMillis(server.monitor.handOffNanos)) {
             scheduleTimeout(call); // too short to wait for the hand-off check
         }
-        inlineCall = call;
-        inlineSince = System.nanoTime();
-        readerState.set(INLINE);
+        Inline mine = new Inline(call, System.nanoTime());
+        inline.set(mine);
         server.monitor.started();
         try {
             runCall(call);
         } finally {
             server.monitor.finished();
-            inlineCall = null;
         }
-        return readerState.compareAndSet(INLINE, READING);
+        return inline.compareAndSet(mine, null);
     }
 
     /** Called by the CallMonitor: if the reader has been running a call too long, start another reader. */
     void handOffIfSlow(long now, long limitNanos) {
-        if (readerState.get() == INLINE && now - inlineSince > limitNanos
-                && readerState.compareAndSet(INLINE, HANDED_OFF)) {
-            Call call = inlineCall;
-            if (call != null) {
-                scheduleTimeout(call); // most calls end long before their deadline: only slow ones are timed
+        Inline in = inline.get();
+        if (in != null && in != HANDED_OFF && now - in.since() > limitNanos && inline.compareAndSet(in, HANDED_OFF)) {
+            scheduleTimeout(in.call()); // most calls end long before their deadline: only slow ones are timed
+            try {
+                uncork(); // answers already made go out now, not after the slow call
+            } catch (IOException e) {
+                log.debug("connection {}: {}", id, e.toString());
             }
-            readerState.set(READING); // the new reader owns reading from here on
-            server.startReader(this, this::readLoop);
+            server.startReader(this, () -> {
+                for (Call c = nextInBatch(); c != null; c = nextInBatch()) {
+                    try {
+                        dispatch(c);
+                    } catch (IOException e) {
+                        log.debug("connection {}: {}", id, e.toString());
+                    }
+                }
+                readLoop();
+            });
         }
     }
 
@@ -384,12 +419,8 @@ final class ServerConnection {
         call.encoding = encoding;
         call.payload = frame.get("payload");
         call.timeoutMs = timeoutMs;
-        // The last call of a batch runs on the reader (one thread hand-off less per round trip); any call
-        // before it goes to a thread of its own, since the reader has more frames to read.
-        Call earlier = candidate;
-        candidate = call;
-        if (earlier != null) {
-            dispatch(earlier);
+        synchronized (batch) {
+            batch.addLast(call); // run by the reader once the whole read is parsed (runBatch)
         }
     }
 
@@ -661,11 +692,43 @@ final class ServerConnection {
     }
 
     void send(byte[] frame) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(frame);
         writeLock.lock();
         try {
+            if (corked) {
+                corkBuffer.write(frame);
+                return;
+            }
+            ByteBuffer buf = ByteBuffer.wrap(frame);
             while (buf.hasRemaining()) {
                 channel.write(buf);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void cork() {
+        writeLock.lock();
+        try {
+            corked = true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void uncork() throws IOException {
+        writeLock.lock();
+        try {
+            if (!corked) {
+                return;
+            }
+            corked = false;
+            if (corkBuffer.size() > 0) {
+                ByteBuffer buf = ByteBuffer.wrap(corkBuffer.toByteArray());
+                corkBuffer.reset();
+                while (buf.hasRemaining()) {
+                    channel.write(buf);
+                }
             }
         } finally {
             writeLock.unlock();
