@@ -94,7 +94,15 @@ public final class Payloads {
             if (parser.currentToken() != JsonToken.VALUE_STRING) {
                 throw new RpcException(ErrorCode.DECODE_ERROR, "a kryo payload must be a base64 string");
             }
-            return readKryo(parser.getText(), type);
+            byte[] bytes;
+            try {
+                // decoded straight from the parser's buffer (the standard alphabet, as Base64.getEncoder writes)
+                bytes = parser.getBinaryValue(com.fasterxml.jackson.core.Base64Variants.MIME_NO_LINEFEEDS);
+            } catch (JsonProcessingException e) {
+                throw new RpcException(ErrorCode.DECODE_ERROR, "kryo payload is not valid base64: "
+                        + firstLine(e.getOriginalMessage()));
+            }
+            return decodeKryo(bytes, type);
         }
         if (parser.currentToken() == JsonToken.VALUE_NULL) {
             return read((JsonNode) null, encoding, type);
@@ -119,22 +127,24 @@ public final class Payloads {
 
     private <T> T readKryo(String base64, Class<T> type) {
         byte[] bytes;
-        {
-            try {
-                bytes = Base64.getDecoder().decode(base64);
-            } catch (IllegalArgumentException e) {
-                throw new RpcException(ErrorCode.DECODE_ERROR, "kryo payload is not valid base64: " + e.getMessage());
+        try {
+            bytes = Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw new RpcException(ErrorCode.DECODE_ERROR, "kryo payload is not valid base64: " + e.getMessage());
+        }
+        return decodeKryo(bytes, type);
+    }
+
+    private <T> T decodeKryo(byte[] bytes, Class<T> type) {
+        try {
+            return kryo().decode(bytes, type);
+        } catch (KryoException | IndexOutOfBoundsException | ClassCastException e) {
+            IllegalArgumentException invalid = findInvalid(e);
+            if (invalid != null) {
+                throw new RpcException(ErrorCode.INVALID_INPUT, invalid.getMessage());
             }
-            try {
-                return kryo().decode(bytes, type);
-            } catch (KryoException | IndexOutOfBoundsException | ClassCastException e) {
-                IllegalArgumentException invalid = findInvalid(e);
-                if (invalid != null) {
-                    throw new RpcException(ErrorCode.INVALID_INPUT, invalid.getMessage());
-                }
-                throw new RpcException(ErrorCode.DECODE_ERROR, "kryo payload does not decode as "
-                        + type.getSimpleName() + ": " + firstLine(e.getMessage()));
-            }
+            throw new RpcException(ErrorCode.DECODE_ERROR, "kryo payload does not decode as "
+                    + type.getSimpleName() + ": " + firstLine(e.getMessage()));
         }
     }
 
