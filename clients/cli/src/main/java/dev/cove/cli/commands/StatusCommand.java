@@ -5,6 +5,7 @@ import dev.cove.api.core.GetStatus;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
 import dev.cove.cli.Format;
+import dev.cove.cli.Supervision;
 import dev.cove.rpc.client.CoreClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -43,7 +44,8 @@ public final class StatusCommand implements Callable<Integer> {
                 row("subscriptions", Integer.toString(s.subscriptions())),
                 row("threads", Integer.toString(s.threads())),
                 row("memory", "heap " + Format.bytes(s.heapUsedBytes()) + " of " + Format.bytes(s.heapMaxBytes())
-                        + ", resident " + Format.bytes(s.rssBytes()))));
+                        + ", resident " + Format.bytes(s.rssBytes())),
+                row("supervisor", Supervision.of(cove.paths()).map(Supervision::describe).orElse("none"))));
         return ExitCodes.OK;
     }
 
