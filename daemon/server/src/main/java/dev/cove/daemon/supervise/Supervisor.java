@@ -71,6 +71,7 @@ public final class Supervisor {
     private volatile Process daemon;
     private volatile String stopReason;
     private int restarts;
+    private String lastExit;
 
     Supervisor(InstancePaths paths, List<String> daemonArgs, Policy policy) {
         this.paths = paths;
@@ -216,8 +217,9 @@ public final class Supervisor {
                 writeState(-1, what + "; gave up after " + crashes.size() + " crashes");
                 return EXIT_GAVE_UP;
             }
-            log.warn("daemon (pid {}) {} after {}; restarting in {} (crash {} of {} allowed within {})", p.pid(), what,
-                    format(ran), format(backoff), crashes.size(), policy.maxCrashes() - 1, format(policy.crashWindow()));
+            log.warn("daemon (pid {}) {} after {}; restarting in {} (crash {}; the supervisor gives up at {} within {})",
+                    p.pid(), what, format(ran), format(backoff), crashes.size(), policy.maxCrashes(),
+                    format(policy.crashWindow()));
             try {
                 if (stopRequested.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
                     log.info("stop requested ({}) while waiting to restart; supervisor stops", stopReason);
@@ -282,7 +284,10 @@ public final class Supervisor {
     }
 
     /** {@code key=value} lines that `cove status` and `cove doctor` read; written whole, then renamed. */
-    private void writeState(long daemonPid, String lastExit) {
+    private void writeState(long daemonPid, String exit) {
+        if (exit != null) {
+            lastExit = exit;
+        }
         StringBuilder sb = new StringBuilder();
         sb.append("pid=").append(ProcessHandle.current().pid()).append('\n');
         sb.append("daemonPid=").append(daemonPid).append('\n');
