@@ -24,10 +24,10 @@ public record Supervision(long pid, int restarts, @Nullable String lastExit) {
         if (pid.isEmpty()) {
             return Optional.empty();
         }
-        Optional<ProcessHandle> p = ProcessHandle.of(pid.getAsLong()).filter(ProcessHandle::isAlive);
-        // a recycled PID belongs to some other program: the supervisor's command line says --supervise
-        boolean supervisor = p.map(h -> h.info().commandLine().map(c -> c.contains("--supervise")).orElse(true))
-                .orElse(false);
+        // the kernel's word where it is available: a recycled PID in a left-over file would fool a liveness check
+        Optional<Long> holder = LockHolder.of(paths.supervisorLockFile());
+        boolean supervisor = holder != null ? holder.isPresent() && holder.get() == pid.getAsLong()
+                : ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false);
         if (!supervisor) {
             return Optional.empty();
         }

@@ -87,15 +87,13 @@ final class OpsCli {
         return p;
     }
 
-    /** SIGKILLs every process whose command line names this data folder (daemons and supervisors). */
+    /**
+     * SIGKILLs the supervisor and the daemon named in this data folder's lock files, supervisor first so it
+     * restarts nothing. (By pid: the JDK cuts long command lines short, so they cannot be matched.)
+     */
     void killAll() {
-        String dir = dataDir.toAbsolutePath().normalize().toString();
-        // supervisors first, so none of them restarts a daemon killed here
-        for (String kind : List.of("--supervise", "")) {
-            ProcessHandle.allProcesses().filter(p -> {
-                String c = p.info().commandLine().orElse("");
-                return c.contains("dev.cove.daemon.DaemonMain") && c.contains(dir) && c.contains(kind);
-            }).forEach(Reaper::kill);
+        for (Path lock : List.of(paths().supervisorLockFile(), paths().lockFile())) {
+            InstanceLock.readPid(lock).ifPresent(pid -> ProcessHandle.of(pid).ifPresent(Reaper::kill));
         }
     }
 }

@@ -101,8 +101,9 @@ class SupervisorTest {
         supervisor.destroy(); // SIGTERM
         daemon.onExit().get(30, TimeUnit.SECONDS);
         supervisor.onExit().get(30, TimeUnit.SECONDS);
-        assertFalse(Files.exists(paths.socket()), "the daemon stopped cleanly and removed its socket");
         String log = Files.readString(paths.supervisorLogFile());
+        assertFalse(Files.exists(paths.socket()), () -> "the daemon stopped cleanly and removed its socket\n" + log
+                + "\n--- daemon log ---\n" + read(paths.logFile()));
         assertTrue(log.contains("SIGTERM: stopping the daemon (pid " + daemon.pid() + ")"), log);
         assertTrue(log.contains("after a stop request (SIGTERM); supervisor stops"), log);
         assertEquals(1, log.split("daemon started", -1).length - 1, "started once, never restarted\n" + log);
@@ -153,6 +154,14 @@ class SupervisorTest {
         assertEquals(1, start.exit(), start::toString);
         assertTrue(start.err().contains("without a supervisor. Stop it with `cove --data-dir " + cli.dataDir()
                 + " stop`"), start::toString);
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     /** The pid of the daemon answering on the instance's socket, or -1. */

@@ -5,6 +5,7 @@ import dev.cove.api.core.Ping;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
 import dev.cove.cli.Format;
+import dev.cove.cli.LockHolder;
 import dev.cove.cli.Supervision;
 import dev.cove.rpc.ErrorCode;
 import dev.cove.rpc.Nullable;
@@ -191,7 +192,7 @@ public final class DoctorCommand implements Callable<Integer> {
             add("lock", Status.OK, "no lock file yet (" + file + "): no daemon has run here", null);
             return new Holder(pid, false, null, false);
         }
-        Optional<Long> kernel = kernelLockHolder(file);
+        Optional<Long> kernel = LockHolder.of(file);
         boolean known = kernel != null;
         Long holder = known ? kernel.orElse(null) : null;
         Holder h = new Holder(pid, alive, holder, known);
@@ -207,40 +208,6 @@ public final class DoctorCommand implements Callable<Integer> {
                     + (alive ? " is alive" : " is gone: the lock is free") : "no pid in " + file, null);
         }
         return h;
-    }
-
-    /**
-     * The pid holding a POSIX lock on {@code file} according to /proc/locks (Linux): the truth about the
-     * lock without touching it, since trying it would make a daemon starting this instant fail. Null when
-     * /proc/locks cannot tell (another system); empty when nobody holds it.
-     */
-    private static @Nullable Optional<Long> kernelLockHolder(Path file) {
-        Path locks = Path.of("/proc/locks");
-        if (!Files.isReadable(locks)) {
-            return null;
-        }
-        try {
-            long inode = ((Number) Files.getAttribute(file, "unix:ino")).longValue();
-            long dev = ((Number) Files.getAttribute(file, "unix:dev")).longValue();
-            long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
-            long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-            for (String line : Files.readAllLines(locks, StandardCharsets.US_ASCII)) {
-                // "1: POSIX  ADVISORY  WRITE 4242 00:2f:1234 0 EOF"; "1: -> POSIX ..." lines are waiters
-                String[] f = line.trim().split("\\s+");
-                if (f.length < 6 || f[1].equals("->")) {
-                    continue;
-                }
-                String[] id = f[5].split(":");
-                if (id.length == 3 && Long.parseLong(id[2]) == inode && Long.parseLong(id[0], 16) == major
-                        && Long.parseLong(id[1], 16) == minor) {
-                    long pid = Long.parseLong(f[4]);
-                    return Optional.of(pid);
-                }
-            }
-            return Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
     }
 
     // ---- socket path length ----

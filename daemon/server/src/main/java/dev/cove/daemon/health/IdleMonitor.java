@@ -46,6 +46,7 @@ public final class IdleMonitor implements AutoCloseable {
 
     /** Starts checking: ten times per timeout, between every 50 ms and every 5 s. */
     public IdleMonitor start() {
+        lastActive = System.nanoTime(); // idle from when the daemon is ready, not from when it began starting
         long tick = Math.clamp(timeout.toMillis() / 10, 50, 5000);
         timer.scheduleWithFixedDelay(this::check, tick, tick, TimeUnit.MILLISECONDS);
         log.info("idle shutdown after {} without clients or jobs", format(timeout));

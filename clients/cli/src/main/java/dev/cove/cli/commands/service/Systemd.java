@@ -118,35 +118,6 @@ final class Systemd {
         return String.join(" ", out);
     }
 
-    /** The ExecStart line of a unit as words, for `service status` and for running it by hand. */
-    static List<String> splitCommandLine(String line) {
-        List<String> words = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        boolean any = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted && c == '\\' && i + 1 < line.length()) {
-                cur.append(line.charAt(++i));
-            } else if (c == '"') {
-                quoted = !quoted;
-                any = true;
-            } else if (!quoted && Character.isWhitespace(c)) {
-                if (any || cur.length() > 0) {
-                    words.add(cur.toString().replace("%%", "%").replace("$$", "$"));
-                }
-                cur.setLength(0);
-                any = false;
-            } else {
-                cur.append(c);
-            }
-        }
-        if (any || cur.length() > 0) {
-            words.add(cur.toString().replace("%%", "%").replace("$$", "$"));
-        }
-        return words;
-    }
-
     /** What `systemctl --user` did: its exit status and output (stdout and stderr together). */
     record Run(int exit, String output) {
         boolean ok() {
