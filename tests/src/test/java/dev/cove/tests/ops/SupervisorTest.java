@@ -88,8 +88,16 @@ class SupervisorTest {
         assertEquals(2, log2.split("daemon started", -1).length - 1, "no restart after the clean stop\n" + log2);
 
         // and supervision can start again right away
-        Result restart = cli.run("start", "--supervise");
+        Result again2 = cli.run("start", "--supervise");
+        assertEquals(0, again2.exit(), again2::toString);
+        // `cove restart` keeps a supervised daemon supervised, by a new supervisor
+        ProcessHandle oldSupervisor = OpsCli.holder(paths.supervisorLockFile());
+        Result restart = cli.run("restart");
         assertEquals(0, restart.exit(), restart::toString);
+        ProcessHandle newSupervisor = OpsCli.holder(paths.supervisorLockFile());
+        assertNotEquals(oldSupervisor.pid(), newSupervisor.pid(), restart::toString);
+        assertFalse(oldSupervisor.isAlive());
+        assertTrue(cli.run("status").out().contains("supervisor     pid " + newSupervisor.pid()));
     }
 
     @Test
