@@ -42,8 +42,8 @@ import java.util.concurrent.TimeUnit;
  *       supervisor stops too;</li>
  *   <li>{@value Daemon#EXIT_RESTART}: the daemon stopped cleanly to be replaced (heap self-expiry):
  *       started again at once, not counted as a crash;</li>
- *   <li>1: another daemon holds the instance; 2: the daemon refuses its options. Starting again cannot
- *       help, so the supervisor gives up at once;</li>
+ *   <li>1 with another live daemon holding the instance, or 2 (the daemon refuses its options): starting
+ *       again cannot help, so the supervisor gives up at once;</li>
  *   <li>anything else (killed, start failed, JVM crash): a crash, restarted after a backoff.</li>
  * </ul>
  * A SIGTERM or SIGINT to the supervisor is passed to the daemon as SIGTERM, and neither restarts.
@@ -188,10 +188,15 @@ public final class Supervisor {
                     continue;
                 }
                 case Daemon.EXIT_ALREADY_RUNNING -> {
-                    log.error("daemon (pid {}) could not start: another daemon holds instance '{}'. Giving up: it "
-                            + "runs unsupervised. Stop it with `cove stop`, then `cove start --supervise`", p.pid(),
-                            paths.instance());
-                    return Daemon.EXIT_ALREADY_RUNNING;
+                    // 1 is also the JVM's status for an uncaught error in main: only a live other holder means "taken"
+                    java.util.OptionalLong other = InstanceLock.readPid(paths.lockFile());
+                    if (other.isPresent() && other.getAsLong() != p.pid() && ProcessHandle.of(other.getAsLong())
+                            .map(ProcessHandle::isAlive).orElse(false)) {
+                        log.error("daemon (pid {}) could not start: another daemon (pid {}) holds instance '{}'. Giving "
+                                + "up: that one runs unsupervised. Stop it with `cove stop`, then `cove start "
+                                + "--supervise`", p.pid(), other.getAsLong(), paths.instance());
+                        return Daemon.EXIT_ALREADY_RUNNING;
+                    }
                 }
                 case 2 -> {
                     log.error("daemon (pid {}) refused its options (exit status 2; see {}). Giving up: starting "
