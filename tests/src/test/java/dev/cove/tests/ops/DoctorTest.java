@@ -111,6 +111,30 @@ class DoctorTest {
     }
 
     @Test
+    void aLongSocketPathIsCheckedThroughItsShortLink() throws Exception {
+        OpsCli longCli = new OpsCli(tmp.resolve("x".repeat(90)).resolve("data"));
+        try (DaemonProcess d = DaemonProcess.start(longCli.dataDir())) {
+            Result r = longCli.run("doctor", "--json");
+            assertEquals(0, r.exit(), r::toString);
+            JsonNode path = checks(Json.MAPPER.readTree(r.out())).get("socket-path");
+            assertEquals("OK", path.path("status").asText(), r::toString);
+            assertTrue(path.path("message").asText().matches("\\d+ bytes, over the 100-byte limit, so the daemon "
+                    + "binds via /tmp/cove-[^/]+/[0-9a-f]{12} \\(link in place\\)"), r::toString);
+            // a link pointing elsewhere is found, with its fix
+            Path link = Path.of(path.path("message").asText().replaceFirst(".* binds via (\\S+) .*", "$1"));
+            Files.delete(link);
+            Files.createSymbolicLink(link, tmp);
+            Result bad = longCli.run("doctor", "--json");
+            assertEquals(1, bad.exit(), bad::toString);
+            JsonNode badPath = checks(Json.MAPPER.readTree(bad.out())).get("socket-path");
+            assertEquals("FAIL", badPath.path("status").asText(), bad::toString);
+            assertTrue(badPath.path("fix").asText().startsWith("rm " + link + " && cove --data-dir "), bad::toString);
+            Files.delete(link);
+            Files.createSymbolicLink(link, d.paths().daemonDir()); // put it back for the daemon's sake
+        }
+    }
+
+    @Test
     void withNoDaemonItSaysSoWithTheStartCommandAndStartsNone() throws Exception {
         Result r = cli.run("doctor", "--json");
         assertEquals(1, r.exit(), r::toString);
