@@ -14,14 +14,19 @@ public final class Daemons {
      */
     public static List<ProcessHandle> running(Path dataDir) {
         String dir = dataDir.toAbsolutePath().normalize().toString();
-        return ProcessHandle.allProcesses().filter(p -> {
-            if (p.info().command().map(c -> Path.of(c).getFileName().toString().equals("setsid")).orElse(false)) {
-                return false;
-            }
-            List<String> args = arguments(p);
-            int i = args.indexOf("--data-dir");
-            return args.contains(Jvm.DAEMON_MAIN) && i >= 0 && i + 1 < args.size() && args.get(i + 1).equals(dir);
-        }).toList();
+        // a JVM that starts a helper program (the JDK's console support runs stty) shows, between fork and exec,
+        // a child with its own command line: a daemon's child is never another daemon, so it is left out
+        return ProcessHandle.allProcesses().filter(p -> isDaemon(p, dir)
+                && !p.parent().map(parent -> isDaemon(parent, dir)).orElse(false)).toList();
+    }
+
+    private static boolean isDaemon(ProcessHandle p, String dir) {
+        if (p.info().command().map(c -> Path.of(c).getFileName().toString().equals("setsid")).orElse(false)) {
+            return false;
+        }
+        List<String> args = arguments(p);
+        int i = args.indexOf("--data-dir");
+        return args.contains(Jvm.DAEMON_MAIN) && i >= 0 && i + 1 < args.size() && args.get(i + 1).equals(dir);
     }
 
     /**
