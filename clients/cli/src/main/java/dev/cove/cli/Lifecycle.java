@@ -86,8 +86,9 @@ public final class Lifecycle {
             try {
                 pid = client.connect().pid();
             } catch (RpcException e) {
-                if ("not_running".equals(e.details().get("reason")) && supervisor.isPresent()) {
-                    return stopSupervisor(cove, supervisor.get(), timeout); // between a crash and its restart
+                if (e.code() == ErrorCode.UNAVAILABLE && supervisor.isPresent()) {
+                    // between a crash and its restart: no socket, or the dead daemon's stale one
+                    return stopSupervisor(cove, supervisor.get(), timeout);
                 }
                 if ("not_running".equals(e.details().get("reason"))) {
                     throw new CliException(ExitCodes.UNAVAILABLE, "no Cove daemon is running for instance '"

@@ -124,11 +124,7 @@ class SupervisorTest {
         ProcessHandle supervisor = OpsCli.holder(paths.supervisorLockFile());
         ProcessHandle daemon = OpsCli.holder(paths.lockFile());
         // break the instance so that every new daemon fails at start: its job store becomes a folder
-        Path jobs = paths.instanceDataDir().resolve("jobs.db");
-        Files.move(jobs, jobs.resolveSibling("jobs.db.moved"));
-        Files.deleteIfExists(jobs.resolveSibling("jobs.db-wal"));
-        Files.deleteIfExists(jobs.resolveSibling("jobs.db-shm"));
-        Files.createDirectory(jobs);
+        breakJobStore(paths);
         daemon.destroyForcibly();
 
         // 5 crashes: the kill, then 4 failed starts after 0.5, 1, 2 and 4 s of backoff
@@ -145,6 +141,32 @@ class SupervisorTest {
         Result doctor = cli.run("doctor");
         assertEquals(1, doctor.exit(), doctor::toString);
         assertTrue(doctor.out().contains("the last supervisor gave up"), doctor::toString);
+    }
+
+    @Test
+    void stopEndsASupervisorWhoseDaemonIsDownBetweenRestarts() throws Exception {
+        InstancePaths paths = cli.paths();
+        assertEquals(0, cli.run("start", "--supervise").exit());
+        ProcessHandle supervisor = OpsCli.holder(paths.supervisorLockFile());
+        ProcessHandle daemon = OpsCli.holder(paths.lockFile());
+        Result json = cli.run("status", "--json");
+        assertTrue(json.out().contains("\"pid\" : " + supervisor.pid()), json::toString);
+        breakJobStore(paths); // so no restart succeeds and the daemon stays down
+        daemon.destroyForcibly();
+        daemon.onExit().get(10, TimeUnit.SECONDS);
+        Result stop = cli.run("stop");
+        assertEquals(0, stop.exit(), stop::toString);
+        assertTrue(stop.out().contains("stopped its supervisor (pid " + supervisor.pid() + ")")
+                || stop.out().contains("and its supervisor (pid " + supervisor.pid() + ")"), stop::toString);
+        assertFalse(supervisor.isAlive(), "the supervisor is gone when stop returns");
+    }
+
+    private static void breakJobStore(InstancePaths paths) throws IOException {
+        Path jobs = paths.instanceDataDir().resolve("jobs.db");
+        Files.move(jobs, jobs.resolveSibling("jobs.db.moved"));
+        Files.deleteIfExists(jobs.resolveSibling("jobs.db-wal"));
+        Files.deleteIfExists(jobs.resolveSibling("jobs.db-shm"));
+        Files.createDirectory(jobs);
     }
 
     @Test

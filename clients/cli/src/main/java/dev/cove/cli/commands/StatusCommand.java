@@ -7,6 +7,7 @@ import dev.cove.cli.ExitCodes;
 import dev.cove.cli.Format;
 import dev.cove.cli.Supervision;
 import dev.cove.rpc.client.CoreClient;
+import dev.cove.rpc.codec.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -26,7 +27,10 @@ public final class StatusCommand implements Callable<Integer> {
             s = client.call(new GetStatus());
         }
         if (cove.json()) {
-            cove.printJson(s);
+            com.fasterxml.jackson.databind.node.ObjectNode json = Json.MAPPER.valueToTree(s);
+            Supervision.of(cove.paths()).ifPresentOrElse(sup -> json.putObject("supervisor").put("pid", sup.pid())
+                    .put("restarts", sup.restarts()).put("lastExit", sup.lastExit()), () -> json.putNull("supervisor"));
+            cove.printJson(json);
             return ExitCodes.OK;
         }
         PrintWriter out = cove.out();
