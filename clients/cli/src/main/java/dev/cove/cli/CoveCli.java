@@ -5,6 +5,8 @@ import dev.cove.api.Cove;
 import dev.cove.cli.commands.CallCommand;
 import dev.cove.cli.commands.CompletionCommand;
 import dev.cove.cli.commands.DaemonCommand;
+import dev.cove.cli.commands.DoctorCommand;
+import dev.cove.cli.commands.service.ServiceCommand;
 import dev.cove.cli.commands.EventsCommand;
 import dev.cove.cli.commands.InstancesCommand;
 import dev.cove.cli.commands.LogsCommand;
@@ -66,7 +68,8 @@ import java.util.concurrent.Callable;
                 JobsCommand.class, SessionsCommand.class,
                 StartCommand.class, ShutdownCommand.class, RestartCommand.class, StatusCommand.class,
                 PingCommand.class, LogsCommand.class, EventsCommand.class, MethodsCommand.class, CallCommand.class,
-                InstancesCommand.class, DaemonCommand.class, CompletionCommand.class},
+                InstancesCommand.class, DaemonCommand.class, DoctorCommand.class, ServiceCommand.class,
+                CompletionCommand.class},
         synopsisSubcommandLabel = "COMMAND",
         footerHeading = "%n",
         footer = {
@@ -156,7 +159,8 @@ public final class CoveCli implements Callable<Integer> {
             {"Libraries and files:", "library", "location", "search", "ls", "info", "duplicates", "cp", "mv", "rm",
                     "rename", "jobs"},
             {"Application sessions:", "sessions"},
-            {"The daemon:", "start", "shutdown", "restart", "status", "ping", "logs", "events", "instances", "daemon"},
+            {"The daemon:", "start", "shutdown", "restart", "status", "ping", "logs", "events", "instances", "daemon",
+                    "doctor", "service"},
             {"Tools:", "methods", "call", "completion"}};
 
     private static String groupedCommands(CommandLine.Help help) {

@@ -80,10 +80,16 @@ public final class Lifecycle {
         InstancePaths paths = cove.paths();
         PrintWriter out = cove.out();
         long pid;
+        // read before the stop: the supervisor exits (and its state goes) right after its daemon
+        Optional<Supervision> supervisor = Supervision.of(paths);
         try (CoreClient client = cove.client()) {
             try {
                 pid = client.connect().pid();
             } catch (RpcException e) {
+                if (e.code() == ErrorCode.UNAVAILABLE && supervisor.isPresent()) {
+                    // between a crash and its restart: no socket, or the dead daemon's stale one
+                    return stopSupervisor(cove, supervisor.get(), timeout);
+                }
                 if ("not_running".equals(e.details().get("reason"))) {
                     throw new CliException(ExitCodes.UNAVAILABLE, "no Cove daemon is running for instance '"
                             + paths.instance() + "' (there is no socket at " + paths.socket() + "); nothing to stop");
@@ -109,10 +115,29 @@ public final class Lifecycle {
                     + "still running after " + timeout.toSeconds() + " s; see `" + cove.command("logs") + "`, or end it "
                     + "with `kill " + pid + "`");
         }
+        // a supervisor sees the clean exit and stops too; wait for it, so that `start --supervise` can follow
+        if (supervisor.isPresent() && !awaitGone(paths, supervisor.get().pid(), Duration.ofSeconds(10))) {
+            throw new CliException(ExitCodes.TIMEOUT, "the daemon stopped, but its supervisor (pid "
+                    + supervisor.get().pid() + ") still runs; end it with `kill " + supervisor.get().pid() + "`");
+        }
         if (!cove.json()) {
-            out.printf("Cove daemon stopped (instance %s, pid %d)%n", paths.instance(), pid);
+            out.printf("Cove daemon stopped (instance %s, pid %d)%s%n", paths.instance(), pid,
+                    supervisor.map(s -> ", and its supervisor (pid " + s.pid() + ")").orElse(""));
         }
         return pid;
+    }
+
+    /** Stops a supervisor whose daemon is not running (it is waiting to restart it): SIGTERM, then wait. */
+    private static long stopSupervisor(CoveCli cove, Supervision s, Duration timeout) {
+        ProcessHandle.of(s.pid()).ifPresent(ProcessHandle::destroy);
+        if (!awaitGone(cove.paths(), s.pid(), timeout)) {
+            throw new CliException(ExitCodes.TIMEOUT, "the supervisor (pid " + s.pid() + ") still runs " + timeout.toSeconds()
+                    + " s after SIGTERM; end it with `kill -9 " + s.pid() + "`");
+        }
+        if (!cove.json()) {
+            cove.out().printf("No daemon was running; stopped its supervisor (pid %d)%n", s.pid());
+        }
+        return s.pid();
     }
 
     /**

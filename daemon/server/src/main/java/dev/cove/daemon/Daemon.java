@@ -3,6 +3,10 @@ package dev.cove.daemon;
 import dev.cove.api.Cove;
 import dev.cove.api.events.ClientConnected;
 import dev.cove.api.events.ClientDisconnected;
+import dev.cove.api.jobs.JobState;
+import dev.cove.daemon.health.HeapMonitor;
+import dev.cove.daemon.health.IdleMonitor;
+import dev.cove.daemon.jobs.JobManager;
 import dev.cove.daemon.library.FilesDomain;
 import dev.cove.daemon.logging.LogSetup;
 import dev.cove.daemon.sessions.SessionService;
@@ -39,6 +43,11 @@ public final class Daemon {
     public static final int EXIT_ALREADY_RUNNING = 1;
     /** Exit status when the daemon cannot start (bad plugin, unusable folder). */
     public static final int EXIT_START_FAILED = 3;
+    /**
+     * Exit status of a clean stop after which the daemon should be started again (health self-expiry):
+     * EX_TEMPFAIL, non-zero so that systemd's Restart=on-failure and the supervisor both restart it.
+     */
+    public static final int EXIT_RESTART = 75;
 
     private final DaemonOptions options;
 
@@ -50,6 +59,9 @@ public final class Daemon {
         InstancePaths paths = options.paths();
         InstanceLock lock;
         try {
+            if (!Files.exists(paths.dataDir())) {
+                InstancePaths.createPrivateDir(paths.dataDir()); // a new data folder is the user's alone
+            }
             paths.createDaemonDir();
             lock = InstanceLock.acquire(paths.lockFile());
         } catch (InstanceLock.HeldException e) {
@@ -97,6 +109,10 @@ public final class Daemon {
         Services services = new Services().put(DaemonRuntime.class, runtime).put(EventHub.class, hub)
                 .put(InstancePaths.class, paths);
         Resources resources = new Resources(log);
+        DaemonOptions.Lifetime lifetime = options.lifetime();
+        IdleMonitor idle = lifetime.idleTimeout().isZero() ? null : new IdleMonitor(lifetime.idleTimeout(),
+                () -> runtime.server() != null && !runtime.server().clients().isEmpty() || jobsUnfinished(services),
+                runtime::requestStop);
         RpcServer server;
         SessionService sessions;
         try {
@@ -114,11 +130,17 @@ public final class Daemon {
             server = new RpcServer(config, registry, hub, new ServerListener() {
                 @Override
                 public void connected(PeerInfo p) {
+                    if (idle != null) {
+                        idle.activity();
+                    }
                     hub.publish(new ClientConnected(p.connectionId(), p.name(), p.pid(), p.user(), Instant.now()));
                 }
 
                 @Override
                 public void disconnected(PeerInfo p) {
+                    if (idle != null) {
+                        idle.activity();
+                    }
                     hub.publish(new ClientDisconnected(p.connectionId(), p.name(), p.pid(), p.user(), Instant.now()));
                 }
             });
@@ -132,6 +154,13 @@ public final class Daemon {
         }
 
         sessions.startMonitoring();
+        if (idle != null) {
+            resources.open(idle.start());
+        }
+        if (lifetime.heapLimitPercent() > 0) {
+            resources.open(new HeapMonitor(lifetime.heapLimitPercent(), lifetime.heapWindow(),
+                    reason -> runtime.requestStop(reason, EXIT_RESTART)).start());
+        }
         installSignalHandlers(runtime);
         Thread hook = new Thread(() -> {
             runtime.requestStop("JVM shutdown");
@@ -159,8 +188,15 @@ public final class Daemon {
         } catch (IllegalStateException ignored) {
             // already shutting down through the hook
         }
-        log.info("stopped");
-        return 0;
+        log.info("stopped{}", runtime.exitStatus() == 0 ? "" : " (exit status " + runtime.exitStatus() + ": start again)");
+        return runtime.exitStatus();
+    }
+
+    /** Whether a job is queued, running or paused: a daemon with unfinished work is not idle. */
+    private static boolean jobsUnfinished(Services services) {
+        JobManager jobs = services.get(JobManager.class);
+        return !jobs.list(JobState.RUNNING, 1).isEmpty() || !jobs.list(JobState.QUEUED, 1).isEmpty()
+                || !jobs.list(JobState.PAUSED, 1).isEmpty();
     }
 
     private static void installSignalHandlers(DaemonRuntime runtime) {

@@ -12,10 +12,24 @@ import java.util.List;
  * the CLI's parser onto its start-up path.
  */
 public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLevel, Duration shutdownGrace,
-                            Duration hangWindow, Duration sessionRetention) {
+                            Duration hangWindow, Duration sessionRetention, Lifetime lifetime) {
 
     public DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLevel, Duration shutdownGrace) {
         this(paths, parentPid, logLevel, shutdownGrace, Duration.ofSeconds(60), Duration.ofDays(30));
+    }
+
+    public DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLevel, Duration shutdownGrace,
+                         Duration hangWindow, Duration sessionRetention) {
+        this(paths, parentPid, logLevel, shutdownGrace, hangWindow, sessionRetention, Lifetime.DEFAULTS);
+    }
+
+    /**
+     * When a daemon ends itself: after {@code idleTimeout} without clients or jobs (zero: never), and when
+     * the heap stays above {@code heapLimitPercent} of its maximum after garbage collection for
+     * {@code heapWindow} (limit zero: never).
+     */
+    public record Lifetime(Duration idleTimeout, int heapLimitPercent, Duration heapWindow) {
+        public static final Lifetime DEFAULTS = new Lifetime(Duration.ZERO, 90, Duration.ofSeconds(30));
     }
 
     public boolean isPrivate() {
@@ -33,7 +47,13 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
                                   (default 60; sessions may choose their own at register; 0 turns detection off)
               --session-retention DAYS
                                   ended sessions older than this are deleted with their events and metrics
-                                  (default 30; 0 keeps them forever)""";
+                                  (default 30; 0 keeps them forever)
+              --idle-timeout D    stop after D without a connected client or a running job: 30s, 10m, 2h
+                                  (default: $COVE_IDLE_TIMEOUT, else 0 = never)
+              --heap-limit PCT    stop (exit status 75, so a supervisor starts a fresh daemon) when the heap stays
+                                  above PCT % of its maximum after garbage collection (default 90; 0 = never)...
+              --heap-window D     ...for this long (default 30s)
+              --supervise         run a supervisor that runs the daemon and restarts it when it crashes""";
 
     public static DaemonOptions parse(List<String> args) {
         Path dataDir = null;
@@ -43,6 +63,10 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
         Duration grace = Duration.ofSeconds(10);
         Duration hangWindow = Duration.ofSeconds(60);
         Duration retention = Duration.ofDays(30);
+        String idleEnv = System.getenv("COVE_IDLE_TIMEOUT");
+        Duration idle = idleEnv == null || idleEnv.isBlank() ? Duration.ZERO : duration("COVE_IDLE_TIMEOUT", idleEnv);
+        int heapLimit = Lifetime.DEFAULTS.heapLimitPercent();
+        Duration heapWindow = Lifetime.DEFAULTS.heapWindow();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--help") || a.equals("-h")) {
@@ -64,11 +88,48 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
                 case "--shutdown-grace" -> grace = Duration.ofMillis((long) (Double.parseDouble(value) * 1000));
                 case "--hang-window" -> hangWindow = seconds(key, value, 0.1);
                 case "--session-retention" -> retention = Duration.ofMillis((long) (number(key, value) * 86_400_000L));
+                case "--idle-timeout" -> idle = duration(key, value);
+                case "--heap-limit" -> heapLimit = percent(key, value);
+                case "--heap-window" -> heapWindow = duration(key, value);
                 default -> throw new IllegalArgumentException("unknown option " + key + "\n" + USAGE);
             }
         }
         return new DaemonOptions(InstancePaths.resolve(dataDir, instance), parentPid, level, grace, hangWindow,
-                retention);
+                retention, new Lifetime(idle, heapLimit, heapWindow));
+    }
+
+    private static final java.util.regex.Pattern DURATION =
+            java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");
+
+    /** A duration: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 1d}; a bare number is seconds. */
+    public static Duration duration(String option, String s) {
+        java.util.regex.Matcher m = DURATION.matcher(s.strip().toLowerCase(java.util.Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException(option + " needs a duration such as 30s, 10m or 2h (0 = off), got '"
+                    + s + "'");
+        }
+        double n = Double.parseDouble(m.group(1));
+        long unitMillis = switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ms" -> 1;
+            case "m" -> 60_000;
+            case "h" -> 3_600_000;
+            case "d" -> 86_400_000;
+            default -> 1000;
+        };
+        return Duration.ofMillis((long) (n * unitMillis));
+    }
+
+    private static int percent(String option, String s) {
+        String t = s.strip().endsWith("%") ? s.strip().substring(0, s.strip().length() - 1) : s.strip();
+        try {
+            int p = Integer.parseInt(t);
+            if (p >= 0 && p <= 100) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException(option + " needs a percentage from 0 (off) to 100, got '" + s + "'");
     }
 
     private static double number(String option, String s) {

@@ -14,6 +14,7 @@ public final class DaemonRuntime {
     private final Instant startedAt = Instant.now();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile String stopReason;
+    private volatile int exitStatus;
     private volatile RpcServer server;
 
     DaemonRuntime(DaemonOptions options, EventHub hub) {
@@ -47,12 +48,25 @@ public final class DaemonRuntime {
 
     /** Asks the daemon to stop; returns at once. The first reason given is the one logged. */
     public void requestStop(String reason) {
+        requestStop(reason, 0);
+    }
+
+    /**
+     * As {@link #requestStop(String)}, with the process's exit status: non-zero (e.g.
+     * {@link Daemon#EXIT_RESTART}) tells a supervisor or systemd to start a fresh daemon.
+     */
+    public void requestStop(String reason, int exitStatus) {
         synchronized (this) {
             if (stopReason == null) {
                 stopReason = reason;
+                this.exitStatus = exitStatus;
             }
         }
         stopRequested.countDown();
+    }
+
+    int exitStatus() {
+        return exitStatus;
     }
 
     public boolean isStopping() {

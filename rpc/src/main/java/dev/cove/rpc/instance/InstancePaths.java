@@ -88,6 +88,21 @@ public record InstancePaths(Path dataDir, String instance) {
         return daemonDir().resolve("spawn" + suffix() + ".lock");
     }
 
+    /** Held by the supervisor ({@code cove start --supervise}) of this instance, holding its PID; never deleted. */
+    public Path supervisorLockFile() {
+        return daemonDir().resolve("supervisor" + suffix() + ".lock");
+    }
+
+    /** The supervisor's restart count and last daemon exit, rewritten on each restart. */
+    public Path supervisorStateFile() {
+        return daemonDir().resolve("supervisor" + suffix() + ".state");
+    }
+
+    /** The supervisor's own log: starts, crashes, backoff, giving up. */
+    public Path supervisorLogFile() {
+        return logDir().resolve("supervisor" + suffix() + ".log");
+    }
+
     public Path logDir() {
         return dataDir.resolve("logs");
     }

@@ -5,6 +5,7 @@ import dev.cove.cli.CliException;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
 import dev.cove.cli.Lifecycle;
+import dev.cove.cli.Supervision;
 import dev.cove.rpc.ErrorCode;
 import dev.cove.rpc.RpcException;
 import picocli.CommandLine.Command;
@@ -36,6 +37,8 @@ public final class RestartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        // a supervised daemon stays supervised: its supervisor stops with it, so start a new one
+        boolean supervised = Supervision.of(cove.paths()).isPresent();
         try {
             Lifecycle.stop(cove, "cove restart", timeout);
         } catch (CliException e) {
@@ -50,6 +53,10 @@ public final class RestartCommand implements Callable<Integer> {
                 throw e; // a stale socket is UNAVAILABLE too, and start replaces it
             }
         }
-        return Lifecycle.start(cove, StartCommand.daemonArgs(logLevel, daemonOptions), timeout);
+        List<String> args = StartCommand.daemonArgs(logLevel, daemonOptions);
+        if (supervised && !args.contains("--supervise")) {
+            args.add(0, "--supervise");
+        }
+        return Lifecycle.start(cove, args, timeout);
     }
 }

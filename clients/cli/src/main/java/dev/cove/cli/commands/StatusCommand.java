@@ -5,7 +5,9 @@ import dev.cove.api.core.GetStatus;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
 import dev.cove.cli.Format;
+import dev.cove.cli.Supervision;
 import dev.cove.rpc.client.CoreClient;
+import dev.cove.rpc.codec.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -25,7 +27,10 @@ public final class StatusCommand implements Callable<Integer> {
             s = client.call(new GetStatus());
         }
         if (cove.json()) {
-            cove.printJson(s);
+            com.fasterxml.jackson.databind.node.ObjectNode json = Json.MAPPER.valueToTree(s);
+            Supervision.of(cove.paths()).ifPresentOrElse(sup -> json.putObject("supervisor").put("pid", sup.pid())
+                    .put("restarts", sup.restarts()).put("lastExit", sup.lastExit()), () -> json.putNull("supervisor"));
+            cove.printJson(json);
             return ExitCodes.OK;
         }
         PrintWriter out = cove.out();
@@ -43,7 +48,8 @@ public final class StatusCommand implements Callable<Integer> {
                 row("subscriptions", Integer.toString(s.subscriptions())),
                 row("threads", Integer.toString(s.threads())),
                 row("memory", "heap " + Format.bytes(s.heapUsedBytes()) + " of " + Format.bytes(s.heapMaxBytes())
-                        + ", resident " + Format.bytes(s.rssBytes()))));
+                        + ", resident " + Format.bytes(s.rssBytes())),
+                row("supervisor", Supervision.of(cove.paths()).map(Supervision::describe).orElse("none"))));
         return ExitCodes.OK;
     }
 

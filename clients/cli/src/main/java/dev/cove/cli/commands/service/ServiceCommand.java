@@ -1,0 +1,33 @@
+package dev.cove.cli.commands.service;
+
+import dev.cove.cli.CoveCli;
+import dev.cove.cli.ExitCodes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+/** {@code cove service}: the daemon as a systemd user service. */
+@Command(name = "service", description = {
+        "Run the daemon as a systemd user service: started at login, restarted when it fails, with memory and "
+                + "CPU limits.",
+        "Without a running systemd user manager, install writes the unit and says how to enable it."},
+        subcommands = {ServiceInstallCommand.class, ServiceUninstallCommand.class, ServiceStatusCommand.class})
+public final class ServiceCommand implements Callable<Integer> {
+    @ParentCommand
+    CoveCli cove;
+
+    CoveCli cove() {
+        return cove;
+    }
+
+    Systemd systemd() {
+        return new Systemd(cove.env());
+    }
+
+    @Override
+    public Integer call() {
+        cove.err().println("cove service: name a subcommand: install, uninstall or status (see `cove service --help`)");
+        return ExitCodes.USAGE;
+    }
+}
