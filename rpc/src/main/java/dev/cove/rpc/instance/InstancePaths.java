@@ -126,6 +126,9 @@ public record InstancePaths(Path dataDir, String instance) {
 
     /** Creates the daemon folder with mode 0700 (and tightens it if it exists). */
     public void createDaemonDir() throws IOException {
+        if (Files.notExists(dataDir())) {
+            createPrivateDir(dataDir()); // a new data folder is the user's alone (an existing one is left as it is)
+        }
         createPrivateDir(daemonDir());
     }
 
