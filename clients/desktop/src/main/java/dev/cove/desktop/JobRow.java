@@ -1,0 +1,82 @@
+package dev.cove.desktop;
+
+import dev.cove.api.events.JobUpdate;
+import dev.cove.api.jobs.JobInfo;
+import dev.cove.api.jobs.JobKind;
+import dev.cove.api.jobs.JobState;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleLongProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+
+/**
+ * One job in the jobs panel. Mutable on purpose: a {@link JobUpdate} changes a few properties of the row and
+ * only the cells bound to them redraw, instead of the whole table.
+ */
+final class JobRow {
+    final long id;
+    final ObjectProperty<JobKind> kind = new SimpleObjectProperty<>();
+    final ObjectProperty<JobState> state = new SimpleObjectProperty<>();
+    final StringProperty description = new SimpleStringProperty("");
+    final StringProperty message = new SimpleStringProperty("");
+    /** 0..1, or -1 (indeterminate) while the total is unknown. */
+    final DoubleProperty progress = new SimpleDoubleProperty(-1);
+    final StringProperty amount = new SimpleStringProperty("");
+    final StringProperty rate = new SimpleStringProperty("");
+    final StringProperty eta = new SimpleStringProperty("");
+    final LongProperty created = new SimpleLongProperty();
+
+    JobRow(long id) {
+        this.id = id;
+    }
+
+    void apply(JobInfo j) {
+        kind.set(j.kind());
+        description.set(j.description());
+        created.set(j.createdAt().toEpochMilli());
+        String msg = j.error() != null ? j.error() : j.result() != null ? j.result() : message.get();
+        message.set(msg == null ? "" : msg);
+        progress(j.state(), j.done(), j.total(), j.bytes(), j.bytesTotal());
+        if (j.state().isFinished()) {
+            rate.set("");
+            eta.set("");
+        }
+    }
+
+    void apply(JobUpdate u) {
+        kind.set(u.kind());
+        if (u.message() != null) {
+            message.set(u.message());
+        }
+        progress(u.state(), u.done(), u.total(), u.bytes(), u.bytesTotal());
+        boolean running = u.state() == JobState.RUNNING;
+        rate.set(running && u.bytesPerSecond() > 0 ? Fx.bytes((long) u.bytesPerSecond()) + "/s" : "");
+        eta.set(running && u.etaSeconds() >= 0 ? Fx.duration(u.etaSeconds()) : "");
+    }
+
+    private void progress(JobState s, long done, long total, long bytes, long bytesTotal) {
+        state.set(s);
+        double p;
+        if (s == JobState.COMPLETED) {
+            p = 1;
+        } else if (bytesTotal > 0) {
+            p = Math.min(1, (double) bytes / bytesTotal);
+        } else if (total > 0) {
+            p = Math.min(1, (double) done / total);
+        } else {
+            p = s.isFinished() ? 0 : -1;
+        }
+        progress.set(p);
+        String items = total > 0 ? done + " / " + total : done > 0 ? String.valueOf(done) : "";
+        String data = bytesTotal > 0 ? Fx.bytes(bytes) + " / " + Fx.bytes(bytesTotal) : bytes > 0 ? Fx.bytes(bytes) : "";
+        amount.set(items.isEmpty() ? data : data.isEmpty() ? items : items + " · " + data);
+    }
+
+    boolean isFinished() {
+        return state.get() != null && state.get().isFinished();
+    }
+}
