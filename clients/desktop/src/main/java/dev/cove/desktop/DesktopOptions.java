@@ -18,15 +18,17 @@ import java.util.Map;
  * @param theme      "dark" or "light" to override the remembered theme for this run, or null
  * @param tray       offer a system tray icon where the desktop has one
  * @param tab        the tab shown first: library, sessions or log
+ * @param library    the library selected first (by name), or null for the first one
  */
 public record DesktopOptions(InstancePaths instance, boolean autoStart, Path configDir, Path screenshot, String theme,
-                             boolean tray, String tab) {
+                             boolean tray, String tab, String library) {
 
     public static final String USAGE = """
             Usage: cove [--instance NAME] [--data-dir DIR] desktop [OPTIONS]
               --no-auto-start      do not start a daemon when none runs
               --theme dark|light   use this theme (the View menu changes and remembers it)
               --tab NAME           open on the library, sessions or log tab
+              --library NAME       select this library first
               --no-tray            no system tray icon
               --config-dir DIR     where settings are kept (default $XDG_CONFIG_HOME/cove)
               --screenshot FILE    save a PNG of the window once loaded, then exit
@@ -43,7 +45,7 @@ public record DesktopOptions(InstancePaths instance, boolean autoStart, Path con
 
     /** Options for a program (tests) that drives the app against an instance: no auto-start, no tray. */
     public static DesktopOptions forInstance(InstancePaths instance, Path configDir) {
-        return new DesktopOptions(instance, false, configDir, null, null, false, null);
+        return new DesktopOptions(instance, false, configDir, null, null, false, null, null);
     }
 
     /** Parses the command line; throws IllegalArgumentException with a message for the user. */
@@ -56,6 +58,7 @@ public record DesktopOptions(InstancePaths instance, boolean autoStart, Path con
         String theme = null;
         boolean tray = true;
         String tab = null;
+        String library = null;
         List<String> rest = new ArrayList<>(args);
         while (!rest.isEmpty()) {
             String a = rest.removeFirst();
@@ -68,6 +71,7 @@ public record DesktopOptions(InstancePaths instance, boolean autoStart, Path con
                 case "--theme" -> theme = value(a, rest);
                 case "--no-tray" -> tray = false;
                 case "--tab" -> tab = value(a, rest);
+                case "--library" -> library = value(a, rest);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
             }
         }
@@ -80,7 +84,7 @@ public record DesktopOptions(InstancePaths instance, boolean autoStart, Path con
             configDir = (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config"))
                     .resolve("cove");
         }
-        return new DesktopOptions(paths, autoStart, configDir, screenshot, theme, tray && screenshot == null, tab);
+        return new DesktopOptions(paths, autoStart, configDir, screenshot, theme, tray && screenshot == null, tab, library);
     }
 
     private static String value(String option, List<String> rest) {

@@ -1,6 +1,8 @@
 package dev.cove.desktop;
 
 import dev.cove.api.events.FilesChanged;
+import dev.cove.api.events.JobUpdate;
+import dev.cove.api.jobs.JobKind;
 import dev.cove.api.files.ConflictPolicy;
 import dev.cove.api.files.CopyFiles;
 import dev.cove.api.files.DeleteFiles;
@@ -103,6 +105,7 @@ final class FileBrowser extends BorderPane {
     private SortField sort = SortField.NAME;
     private boolean descending;
     private boolean loaded;
+    private TableColumn<FileEntry, String> folderColumn;
 
     FileBrowser(DaemonLink link, Supplier<List<LocationInfo>> locations) {
         this.link = link;
@@ -133,8 +136,16 @@ final class FileBrowser extends BorderPane {
         setCenter(table);
 
         link.onEvent(e -> {
-            if (e instanceof FilesChanged c && library != null && library.id().equals(c.libraryId())
-                    && !(view instanceof View.Search)) {
+            if (library == null || view instanceof View.Search) {
+                return; // a search is not re-run under the user's eyes: its pages would jump
+            }
+            boolean here = switch (e) {
+                case FilesChanged c -> library.id().equals(c.libraryId());
+                // a scan fills the index in bulk, without FilesChanged: show its result when it ends
+                case JobUpdate u -> u.kind() == JobKind.INDEX && u.state().isFinished() && library.id().equals(u.libraryId());
+                default -> false;
+            };
+            if (here) {
                 reloadSoon.playFromStart();
             }
         });
@@ -178,7 +189,8 @@ final class FileBrowser extends BorderPane {
             @Override
             protected void updateItem(FileEntry e, boolean empty) {
                 super.updateItem(e, empty);
-                setText(empty || e == null ? null : glyph(e.kind()) + "  " + e.name());
+                setText(empty || e == null ? null : e.name());
+                setGraphic(empty || e == null ? null : icon(e.kind()));
             }
         });
         name.setPrefWidth(320);
@@ -201,7 +213,7 @@ final class FileBrowser extends BorderPane {
         TableColumn<FileEntry, String> kind = new TableColumn<>("Kind");
         kind.setId("kindColumn");
         kind.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(kindName(c.getValue())));
-        kind.setPrefWidth(90);
+        kind.setPrefWidth(120);
 
         TableColumn<FileEntry, java.time.Instant> modified = new TableColumn<>("Modified");
         modified.setId("modifiedColumn");
@@ -223,6 +235,7 @@ final class FileBrowser extends BorderPane {
         folder.setPrefWidth(260);
 
         table.getColumns().setAll(List.of(name, size, kind, modified, folder));
+        this.folderColumn = folder;
         table.setSortPolicy(tv -> {
             if (!(view instanceof View.Search)) {
                 return TableView.DEFAULT_SORT_POLICY.call(tv);
@@ -269,21 +282,16 @@ final class FileBrowser extends BorderPane {
         });
         ContextMenu menu = new ContextMenu();
         menu.setId("fileContextMenu");
-        menu.setOnShowing(e -> fillMenu(menu));
+        buildMenu(menu);
         table.setContextMenu(menu);
     }
 
-    private static String glyph(FileKind k) {
-        return switch (k) {
-            case FOLDER -> "📁";
-            case IMAGE -> "🖼";
-            case VIDEO -> "🎞";
-            case AUDIO -> "♪";
-            case DOCUMENT -> "📄";
-            case CODE -> "⌨";
-            case ARCHIVE -> "📦";
-            case OTHER -> "·";
-        };
+    /** A small drawn icon per kind (shapes, not emoji: many Linux desktops have no emoji font). */
+    private static javafx.scene.Node icon(FileKind k) {
+        javafx.scene.shape.SVGPath p = new javafx.scene.shape.SVGPath();
+        p.setContent(k == FileKind.FOLDER ? "M0 2 L5 2 L6.5 3.5 L14 3.5 L14 12 L0 12 Z" : "M1 0 L8 0 L11 3 L11 13 L1 13 Z");
+        p.getStyleClass().addAll("kind-icon", "kind-" + k.name().toLowerCase(java.util.Locale.ROOT));
+        return p;
     }
 
     private static String kindName(FileEntry e) {
@@ -342,11 +350,13 @@ final class FileBrowser extends BorderPane {
             beforeSearch = view;
         }
         view = new View.Search(text);
+        folderColumn.setVisible(true);
         runSearch();
     }
 
     private void show(View v) {
         view = v;
+        folderColumn.setVisible(false);
         reload();
     }
 
@@ -455,27 +465,37 @@ final class FileBrowser extends BorderPane {
                 .filter(e -> e.id() >= 0).toList(); // the location rows of the roots view are not files to act on
     }
 
-    private void fillMenu(ContextMenu menu) {
-        List<FileEntry> sel = selection();
-        menu.getItems().clear();
-        FileEntry one = sel.size() == 1 ? sel.getFirst() : null;
-        MenuItem open = item("menuOpen", "Open", () -> open(one));
-        open.setDisable(one == null || one.kind() != FileKind.FOLDER);
-        MenuItem copy = item("menuCopy", "Copy to…", () -> transferDialog(sel, false));
-        MenuItem move = item("menuMove", "Move to…", () -> transferDialog(sel, true));
-        MenuItem rename = item("menuRename", "Rename…", () -> rename(one));
+    /**
+     * The items exist from the start (a context menu without items is never shown); opening the menu only
+     * enables what fits the selection, and each action reads the selection when chosen.
+     */
+    private void buildMenu(ContextMenu menu) {
+        MenuItem open = item("menuOpen", "Open", () -> open(single()));
+        MenuItem copy = item("menuCopy", "Copy to…", () -> transferDialog(selection(), false));
+        MenuItem move = item("menuMove", "Move to…", () -> transferDialog(selection(), true));
+        MenuItem rename = item("menuRename", "Rename…", () -> rename(single()));
         MenuItem delete = item("menuDelete", "Delete…", this::delete);
         MenuItem copyPath = item("menuCopyPath", "Copy path", () -> {
             ClipboardContent c = new ClipboardContent();
-            c.putString(String.join("\n", sel.stream().map(FileEntry::path).toList()));
+            c.putString(String.join("\n", selection().stream().map(FileEntry::path).toList()));
             javafx.scene.input.Clipboard.getSystemClipboard().setContent(c);
         });
-        for (MenuItem m : List.of(copy, move, delete, copyPath)) {
-            m.setDisable(sel.isEmpty());
-        }
-        rename.setDisable(one == null);
-        menu.getItems().addAll(open, new SeparatorMenuItem(), copy, move, rename, delete, new SeparatorMenuItem(), copyPath,
+        menu.getItems().setAll(open, new SeparatorMenuItem(), copy, move, rename, delete, new SeparatorMenuItem(), copyPath,
                 item("menuRefresh", "Refresh", this::reload));
+        menu.setOnShowing(e -> {
+            List<FileEntry> sel = selection();
+            FileEntry one = single();
+            open.setDisable(one == null || one.kind() != FileKind.FOLDER);
+            for (MenuItem m : List.of(copy, move, delete, copyPath)) {
+                m.setDisable(sel.isEmpty());
+            }
+            rename.setDisable(one == null);
+        });
+    }
+
+    private FileEntry single() {
+        List<FileEntry> sel = selection();
+        return sel.size() == 1 ? sel.getFirst() : null;
     }
 
     private static MenuItem item(String id, String text, Runnable action) {

@@ -50,17 +50,17 @@ final class JobsPane extends BorderPane {
         table.getColumns().setAll(java.util.List.of(
                 text("#", r -> new javafx.beans.property.SimpleStringProperty(String.valueOf(r.id)), 50),
                 text("Kind", r -> Bindings.convert(r.kind), 70),
-                text("Job", r -> r.description, 260),
+                text("Job", r -> r.description, 240),
                 stateColumn(),
                 progressColumn(),
-                text("Done", r -> r.amount, 150),
+                text("Done", r -> r.amount, 190),
                 text("Rate", r -> r.rate, 90),
                 text("ETA", r -> r.eta, 80),
                 text("Message", r -> r.message, 240)));
 
-        Button pause = Fx.button("pauseJobButton", "⏸ Pause", "Pause the selected job", () -> act(r -> new PauseJob(r.id), "pause"));
-        Button resume = Fx.button("resumeJobButton", "▶ Resume", "Resume the selected job", () -> act(r -> new ResumeJob(r.id), "resume"));
-        Button cancel = Fx.button("cancelJobButton", "✕ Cancel", "Cancel the selected job", () -> act(r -> new CancelJob(r.id), "cancel"));
+        Button pause = Fx.button("pauseJobButton", "Pause", "Pause the selected job", () -> act(r -> new PauseJob(r.id), "pause"));
+        Button resume = Fx.button("resumeJobButton", "Resume", "Resume the selected job", () -> act(r -> new ResumeJob(r.id), "resume"));
+        Button cancel = Fx.button("cancelJobButton", "Cancel", "Cancel the selected job", () -> act(r -> new CancelJob(r.id), "cancel"));
         Button clear = Fx.button("clearJobsButton", "Clear finished", "Hide finished jobs (they stay in the daemon's history)",
                 () -> {
                     rows.removeIf(JobRow::isFinished);

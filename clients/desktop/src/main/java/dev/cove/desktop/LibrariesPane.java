@@ -99,7 +99,7 @@ final class LibrariesPane extends VBox {
         HBox libBar = new HBox(4, Fx.label(null, "Libraries", "section-title"), Fx.spacer(),
                 Fx.button("newLibraryButton", "+", "New library", this::create),
                 Fx.button("renameLibraryButton", "✎", "Rename the selected library", this::rename),
-                Fx.button("deleteLibraryButton", "🗑", "Delete the selected library (its files stay)", this::delete));
+                Fx.button("deleteLibraryButton", "−", "Delete the selected library (its files stay)", this::delete));
         HBox locBar = new HBox(4, Fx.label(null, "Locations", "section-title"), Fx.spacer(),
                 Fx.button("addLocationButton", "+", "Add a folder to the library", this::addLocation),
                 Fx.button("rescanButton", "⟳", "Rescan the selected location", this::rescan),
@@ -154,6 +154,9 @@ final class LibrariesPane extends VBox {
             libraries.getItems().setAll(list.libraries());
             String keep = was != null ? was.id() : null;
             int index = keep == null ? -1 : indexOf(keep);
+            if (index < 0 && !loaded && link.options().library() != null) {
+                index = indexOfName(link.options().library());
+            }
             if (index < 0 && !list.libraries().isEmpty()) {
                 index = 0;
             }
@@ -173,6 +176,15 @@ final class LibrariesPane extends VBox {
     private int indexOf(String id) {
         for (int i = 0; i < libraries.getItems().size(); i++) {
             if (libraries.getItems().get(i).id().equals(id)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int indexOfName(String name) {
+        for (int i = 0; i < libraries.getItems().size(); i++) {
+            if (libraries.getItems().get(i).name().equalsIgnoreCase(name) || libraries.getItems().get(i).id().equals(name)) {
                 return i;
             }
         }

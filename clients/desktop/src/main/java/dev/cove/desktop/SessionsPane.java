@@ -186,7 +186,10 @@ final class SessionsPane extends SplitPane {
 
     void selectFirst() {
         if (!sessions.isEmpty() && table.getSelectionModel().getSelectedItem() == null) {
-            table.getSelectionModel().select(0);
+            // a live session with metrics says the most
+            SessionInfo pick = sessions.stream().filter(s -> s.status().isLive() && s.metricPoints() > 0).findFirst()
+                    .orElse(sessions.getFirst());
+            table.getSelectionModel().select(pick);
         }
     }
 
@@ -214,7 +217,7 @@ final class SessionsPane extends SplitPane {
                 getStyleClass().add("status-" + s.name().toLowerCase(Locale.ROOT));
             }
         });
-        c.setPrefWidth(90);
+        c.setPrefWidth(105);
         return c;
     }
 
