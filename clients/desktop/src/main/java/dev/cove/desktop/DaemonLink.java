@@ -121,7 +121,10 @@ final class DaemonLink implements AutoCloseable {
     /** Calls the daemon; the future completes on the FX thread. Never blocks the caller. */
     <R> CompletableFuture<R> call(Request<R> request) {
         CompletableFuture<R> fx = new CompletableFuture<>();
-        io.execute(() -> {
+        if (closed) {
+            return fx; // the window is gone: timers that still fire get no answer, and need none
+        }
+        execute(() -> {
             CompletableFuture<R> f;
             try {
                 f = client.callAsync(request);
@@ -141,7 +144,15 @@ final class DaemonLink implements AutoCloseable {
 
     /** Runs blocking work (a subscription, a helper client) off the FX thread. */
     void background(Runnable work) {
-        io.execute(work);
+        execute(work);
+    }
+
+    private void execute(Runnable work) {
+        try {
+            io.execute(work);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("not run, the app is closing"); // close() raced the caller; nothing waits for this work
+        }
     }
 
     void refreshStatus() {

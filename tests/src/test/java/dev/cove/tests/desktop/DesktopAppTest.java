@@ -11,6 +11,7 @@ import dev.cove.api.sessions.SessionInfo;
 import dev.cove.api.sessions.SessionRegistered;
 import dev.cove.api.sessions.SessionStatus;
 import dev.cove.rpc.client.CoreClient;
+import dev.cove.tests.support.Await;
 import dev.cove.tests.support.Reaper;
 import dev.cove.tests.support.SharedDaemon;
 import javafx.scene.control.ListView;
@@ -194,6 +195,73 @@ class DesktopAppTest extends FxRobot {
                         && r.contains("100 %") && r.contains("completed")),
                 () -> DesktopApp.rowTexts(jobs).toString(), "the copy job at 100 %, completed");
         assertEquals(24 * 1024 * 1024, Files.size(target.resolve("big.bin")), "the copy is on disk");
+    }
+
+    @Test
+    void deleteAsksForConfirmation() throws IOException {
+        selectTab(0);
+        Path folder = tree("doomed", 2);
+        Path victim = Files.writeString(folder.resolve("delete-me.txt"), "bye");
+        LibraryInfo lib = client.call(new CreateLibrary("Deletions"));
+        client.call(new AddLocation(lib.id(), folder.toString()));
+        selectLibrary("Deletions");
+        TableView<FileEntry> files = app.node("#fileTable");
+        await(() -> names(files).contains("delete-me.txt"), () -> names(files).toString(), "delete-me.txt in the browser");
+
+        clickWhenShown("delete-me.txt");
+        contextMenuOn("delete-me.txt");
+        clickWhenShown("Delete…");
+        clickWhenShown("#permanentDelete"); // not the user's real trash folder
+        assertTrue(Files.exists(victim), "nothing is deleted before the confirmation");
+        clickOn("OK");
+        Await.until(DesktopApp.TIMEOUT, () -> !Files.exists(victim), "delete-me.txt gone from the disk");
+        await(() -> !names(files).contains("delete-me.txt"), () -> names(files).toString(), "delete-me.txt gone from the browser");
+    }
+
+    @Test
+    void searchResultsPageInWhileScrolling() throws IOException {
+        selectTab(0);
+        Path folder = Files.createDirectories(tmp.resolve("many"));
+        int n = 1_300; // more than two pages of 500
+        for (int i = 0; i < n; i++) {
+            Files.writeString(folder.resolve(String.format("row-%04d.log", i)), "x");
+        }
+        LibraryInfo lib = client.call(new CreateLibrary("Many Files"));
+        client.call(new AddLocation(lib.id(), folder.toString()));
+        selectLibrary("Many Files");
+        TableView<FileEntry> files = app.node("#fileTable");
+        await(() -> files.getItems().size() == n, () -> files.getItems().size() + " rows", "the folder's " + n + " files");
+
+        clickOn("#searchField").write("row-");
+        await(() -> files.getItems().size() == 500 && files.getItems().getFirst().name().equals("row-0000.log"),
+                () -> files.getItems().size() + " rows", "the first page of the search");
+        // scrolling down draws rows near the end of what is loaded, which fetches the next pages
+        for (int page = 1; page <= 2; page++) {
+            int loaded = Math.min(n, 500 * page);
+            fx(() -> {
+                files.scrollTo(files.getItems().size() - 1);
+                return null;
+            });
+            await(() -> files.getItems().size() > loaded || loaded == n, () -> files.getItems().size() + " rows",
+                    "more than " + loaded + " rows after scrolling down");
+        }
+        await(() -> files.getItems().size() == n, () -> files.getItems().size() + " rows", "all " + n + " matches");
+        assertEquals(n, fx(() -> files.getItems().stream().map(FileEntry::path).distinct().count()).intValue(),
+                "pages neither repeat nor skip rows");
+        type(KeyCode.ESCAPE);
+    }
+
+    @Test
+    void themeToggleIsRemembered() throws IOException {
+        clickOn("View");
+        clickWhenShown("Dark theme");
+        await("the light stylesheet", () -> app.window().scene().getStylesheets().stream().anyMatch(s -> s.endsWith("light.css")));
+        Path settings = app.configDir.resolve("desktop.properties");
+        Await.until(DesktopApp.TIMEOUT, () -> Files.exists(settings), "the settings file");
+        assertTrue(Files.readString(settings).contains("theme=light"), Files.readString(settings));
+        clickOn("View");
+        clickWhenShown("Dark theme");
+        await("the dark stylesheet again", () -> app.window().scene().getStylesheets().stream().anyMatch(s -> s.endsWith("dark.css")));
     }
 
     @Test
