@@ -368,6 +368,7 @@ final class FileBrowser extends BorderPane {
             rows.clear();
             pathLabel.setText("");
             count.setText("");
+            loaded = true; // nothing to show is an answer too (no libraries yet)
             return;
         }
         switch (view) {

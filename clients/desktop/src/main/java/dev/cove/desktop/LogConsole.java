@@ -44,6 +44,7 @@ final class LogConsole extends BorderPane {
     private final FxQueue<LogMessage> incoming;
     private volatile EventStream stream;
     private long dropped;
+    private boolean seeded;
 
     LogConsole(DaemonLink link) {
         this.link = link;
@@ -127,9 +128,17 @@ final class LogConsole extends BorderPane {
         EventStream old = stream;
         stream = null;
         LogLevel min = level.getValue();
+        boolean seed = !seeded;
+        seeded = true;
         link.background(() -> {
             if (old != null) {
                 old.close();
+            }
+            if (seed) {
+                // what the daemon logged before we listened; a line written between this read and the
+                // subscription below can be missing
+                List<LogMessage> history = LogHistory.tail(link.options().instance().logFile(), 500);
+                history.forEach(incoming::add);
             }
             EventStream s;
             try {

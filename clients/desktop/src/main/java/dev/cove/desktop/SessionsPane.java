@@ -72,6 +72,7 @@ final class SessionsPane extends SplitPane {
     private long detailGeneration;
     private boolean loaded;
     private boolean detailLoaded;
+    private boolean chartsLoaded;
 
     SessionsPane(DaemonLink link) {
         this.link = link;
@@ -93,6 +94,7 @@ final class SessionsPane extends SplitPane {
             if (b != null && (a == null || !a.sessionId().equals(b.sessionId()))) {
                 chartByName.clear();
                 charts.getChildren().clear();
+                chartsLoaded = false;
                 loadDetail();
             }
         });
@@ -176,8 +178,9 @@ final class SessionsPane extends SplitPane {
         return loaded;
     }
 
+    /** The selected session's detail and, if it has metrics, at least one chart have arrived. */
     boolean isDetailLoaded() {
-        return detailLoaded;
+        return detailLoaded && chartsLoaded;
     }
 
     ObservableList<SessionInfo> sessions() {
@@ -269,6 +272,9 @@ final class SessionsPane extends SplitPane {
                 names.add(m.name());
             }
         }
+        if (names.isEmpty()) {
+            chartsLoaded = true;
+        }
         for (String name : names) {
             MetricKind kind = d.metrics().stream().filter(m -> m.name().equals(name)).findFirst().map(MetricSeriesInfo::kind)
                     .orElse(MetricKind.GAUGE);
@@ -301,12 +307,20 @@ final class SessionsPane extends SplitPane {
     }
 
     private void loadChart(String sessionId, String name, MetricKind kind) {
-        long gen = detailGeneration;
+        LineChart<Number, Number> chart = chart(name); // in place at once, so the layout does not jump
         link.call(new QueryMetrics(sessionId, name, null, null, null, null, 60)).thenAccept(series -> {
-            if (gen == detailGeneration) {
-                chart(name).getData().setAll(List.of(toSeries(series, kind)));
+            // not numbered like the detail: the live refresh asks again every 2 s, and on a busy machine an answer
+            // can take longer than that; any answer for the session still selected is worth showing
+            if (isSelected(sessionId) && chartByName.get(name) == chart) {
+                chart.getData().setAll(List.of(toSeries(series, kind)));
+                chartsLoaded = true;
             }
         });
+    }
+
+    private boolean isSelected(String sessionId) {
+        SessionInfo sel = table.getSelectionModel().getSelectedItem();
+        return sel != null && sel.sessionId().equals(sessionId);
     }
 
     private static XYChart.Series<Number, Number> toSeries(MetricSeries m, MetricKind kind) {
@@ -345,7 +359,7 @@ final class SessionsPane extends SplitPane {
             c.setAnimated(false);
             c.setCreateSymbols(false);
             c.setLegendVisible(false);
-            c.setPrefSize(360, 220);
+            c.setPrefSize(345, 210);
             c.getStyleClass().add("metric-chart");
             charts.getChildren().add(c);
             return c;
