@@ -199,7 +199,12 @@ final class DaemonLink implements AutoCloseable {
             try {
                 if (startWanted) {
                     startWanted = false;
-                    startDaemonNow();
+                    String failed = startDaemonNow();
+                    if (failed != null) {
+                        lost(failed); // why the start failed says more than "no daemon is running"
+                        sleepOrRetry(2000);
+                        continue;
+                    }
                 }
                 ServerHello hello = client.connect();
                 EventStream s = client.subscribe(EventFilter.NONE, DOMAIN_EVENTS);
@@ -217,14 +222,17 @@ final class DaemonLink implements AutoCloseable {
                 }
                 continue; // "retry now" / "start daemon"
             }
-            try {
-                Thread.sleep(backoff); // reconnect back-off: nothing announces a daemon coming back
-                backoff = Math.min(backoff * 2, 2000);
-            } catch (InterruptedException e) {
-                if (closed) {
-                    return;
-                }
-            }
+            sleepOrRetry(backoff);
+            backoff = Math.min(backoff * 2, 2000);
+        }
+    }
+
+    /** The reconnect back-off (nothing announces a daemon coming back); "retry now" interrupts it. */
+    private void sleepOrRetry(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            // retry now, or closing: the loop checks which
         }
     }
 
@@ -249,7 +257,8 @@ final class DaemonLink implements AutoCloseable {
         }
     }
 
-    private void startDaemonNow() {
+    /** Starts a daemon for the instance; returns null, or why it could not. */
+    private String startDaemonNow() {
         Platform.runLater(() -> {
             state.set(State.CONNECTING);
             problem.set("starting a daemon for instance '" + options.instance().instance() + "'…");
@@ -259,8 +268,10 @@ final class DaemonLink implements AutoCloseable {
         try (CoreClient starter = Cove.client(options.instance()).clientName("cove-desktop-starter", Cove.VERSION)
                 .autoStart().build()) {
             starter.connect();
+            return null;
         } catch (RpcException e) {
             log.warn("could not start a daemon: {}", e.getMessage());
+            return "could not start a daemon: " + e.getMessage();
         }
     }
 

@@ -29,15 +29,27 @@ final class JobRow {
     final StringProperty rate = new SimpleStringProperty("");
     final StringProperty eta = new SimpleStringProperty("");
     final LongProperty created = new SimpleLongProperty();
+    private long done;
+    private long bytes;
+    private java.time.Instant lastUpdate;
 
     JobRow(long id) {
         this.id = id;
     }
 
+    /**
+     * A snapshot from a call (jobs.list, jobs.get, or the answer that started the job). Answers and events travel
+     * different paths to the FX thread, so a snapshot can be older than the last update shown: it then only fills
+     * in the description, never moves state or progress backwards.
+     */
     void apply(JobInfo j) {
         kind.set(j.kind());
         description.set(j.description());
         created.set(j.createdAt().toEpochMilli());
+        boolean behind = !j.state().isFinished() && (isFinished() || j.done() < done || j.bytes() < bytes);
+        if (behind) {
+            return;
+        }
         String msg = j.error() != null ? j.error() : j.result() != null ? j.result() : message.get();
         message.set(msg == null ? "" : msg);
         progress(j.state(), j.done(), j.total(), j.bytes(), j.bytesTotal());
@@ -48,6 +60,10 @@ final class JobRow {
     }
 
     void apply(JobUpdate u) {
+        if (lastUpdate != null && u.time().isBefore(lastUpdate) || isFinished() && !u.state().isFinished()) {
+            return; // late: the row already shows something newer
+        }
+        lastUpdate = u.time();
         kind.set(u.kind());
         if (u.message() != null) {
             message.set(u.message());
@@ -60,6 +76,8 @@ final class JobRow {
 
     private void progress(JobState s, long done, long total, long bytes, long bytesTotal) {
         state.set(s);
+        this.done = done;
+        this.bytes = bytes;
         double p;
         if (s == JobState.COMPLETED) {
             p = 1;
