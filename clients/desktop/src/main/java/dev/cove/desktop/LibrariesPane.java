@@ -52,6 +52,9 @@ final class LibrariesPane extends VBox {
     private Consumer<LocationInfo> onOpenLocation = l -> { };
     private FileDrop fileDrop = (sources, target, copy) -> { };
     private boolean loaded;
+    /** Numbers of the last list requests: an answer to an older one is dropped. */
+    private long listGeneration;
+    private long locationGeneration;
 
     /** Files dropped on a location: move (or copy) them there. */
     interface FileDrop {
@@ -149,7 +152,11 @@ final class LibrariesPane extends VBox {
     }
 
     void reload() {
+        long gen = ++listGeneration;
         link.call(new ListLibraries()).thenAccept(list -> {
+            if (gen != listGeneration) {
+                return; // stale: a newer list was asked for
+            }
             LibraryInfo was = libraries.getSelectionModel().getSelectedItem();
             libraries.getItems().setAll(list.libraries());
             String keep = was != null ? was.id() : null;
@@ -197,8 +204,9 @@ final class LibrariesPane extends VBox {
             locations.getItems().clear();
             return;
         }
+        long gen = ++locationGeneration;
         link.call(new ListLocations(lib.id())).thenAccept(list -> {
-            if (isSelected(list.libraryId())) {
+            if (gen == locationGeneration && isSelected(list.libraryId())) {
                 LocationInfo was = locations.getSelectionModel().getSelectedItem();
                 locations.getItems().setAll(list.locations());
                 if (was != null) {

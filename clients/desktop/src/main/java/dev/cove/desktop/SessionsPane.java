@@ -70,6 +70,7 @@ final class SessionsPane extends SplitPane {
     private final Timeline live = new Timeline(new KeyFrame(Duration.seconds(2), e -> refreshLive()));
     private final Map<String, LineChart<Number, Number>> chartByName = new LinkedHashMap<>();
     private long detailGeneration;
+    private long listGeneration;
     private boolean loaded;
     private boolean detailLoaded;
     private boolean chartsLoaded;
@@ -227,7 +228,11 @@ final class SessionsPane extends SplitPane {
     void reload() {
         ListSessions req = liveOnly.isSelected() ? new ListSessions(null, true, null, null, null, null, 500)
                 : new ListSessions(null, null, null, null, null, null, 500);
+        long gen = ++listGeneration;
         link.call(req).thenAccept(list -> {
+            if (gen != listGeneration) {
+                return; // a newer list was asked for: this one may predate the event that triggered it
+            }
             SessionInfo sel = table.getSelectionModel().getSelectedItem();
             sessions.setAll(list.sessions());
             if (sel != null) {
