@@ -122,7 +122,12 @@ final class FileBrowser extends BorderPane {
             }
         });
         debounce.setOnFinished(e -> searchChanged());
-        reloadSoon.setOnFinished(e -> reload());
+        // a folder refresh that comes due after the user started a search must not reset the search's pages
+        reloadSoon.setOnFinished(e -> {
+            if (!(view instanceof View.Search)) {
+                reload();
+            }
+        });
 
         Button up = Fx.button("upButton", "↑", "Up one folder (Backspace)", this::up);
         Button refresh = Fx.button("refreshFilesButton", "⟳", "Reload", this::reload);
@@ -348,6 +353,7 @@ final class FileBrowser extends BorderPane {
         }
         if (!(view instanceof View.Search)) {
             beforeSearch = view;
+            reloadSoon.stop();
         }
         view = new View.Search(text);
         folderColumn.setVisible(true);
@@ -390,7 +396,7 @@ final class FileBrowser extends BorderPane {
                 query(gen, new ListFiles(library.id(), f.path()), list -> {
                     rows.setAll(list.entries());
                     table.sort();
-                    count.setText(list.entries().size() + " items");
+                    count.setText(list.entries().size() + (list.entries().size() == 1 ? " item" : " items"));
                     table.setPlaceholder(new Label("Empty folder (or not indexed yet)"));
                     loaded = true;
                 });

@@ -55,7 +55,7 @@ final class JobsPane extends BorderPane {
                 text("Done", r -> r.amount, 190),
                 text("Rate", r -> r.rate, 90),
                 text("ETA", r -> r.eta, 80),
-                text("Message", r -> r.message, 240)));
+                text("Message", r -> r.message, 220)));
 
         Button pause = Fx.button("pauseJobButton", "Pause", "Pause the selected job", () -> act(r -> new PauseJob(r.id), "pause"));
         Button resume = Fx.button("resumeJobButton", "Resume", "Resume the selected job", () -> act(r -> new ResumeJob(r.id), "resume"));
@@ -123,7 +123,7 @@ final class JobsPane extends BorderPane {
                 }
             }
         });
-        c.setPrefWidth(90);
+        c.setPrefWidth(105);
         return c;
     }
 
