@@ -1,0 +1,82 @@
+package dev.cove.graphql;
+
+import graphql.ExecutionInput;
+import graphql.ExecutionResult;
+import graphql.GraphQL;
+import graphql.analysis.MaxQueryComplexityInstrumentation;
+import graphql.analysis.MaxQueryDepthInstrumentation;
+import graphql.execution.instrumentation.ChainedInstrumentation;
+import graphql.language.Document;
+import graphql.language.OperationDefinition;
+import graphql.parser.InvalidSyntaxException;
+import graphql.parser.Parser;
+import graphql.parser.ParserEnvironment;
+import graphql.parser.ParserOptions;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The current executable schema, swapped whole when the daemon's methods change, with the limits
+ * that keep a hostile query from stalling the server: parser token and nesting caps, a maximum
+ * query depth and a maximum complexity (fields counted).
+ */
+final class Engine {
+    /** Limits on what a request may ask for. */
+    record Limits(int maxDepth, int maxComplexity, int maxTokens) {
+    }
+
+    private final Limits limits;
+    private final ParserOptions parserOptions;
+    private final AtomicReference<State> state = new AtomicReference<>();
+
+    private record State(CoveSchema schema, GraphQL graphql) {
+    }
+
+    Engine(Limits limits, CoveSchema initial) {
+        this.limits = limits;
+        this.parserOptions = ParserOptions.getDefaultOperationParserOptions().transform(o -> o
+                .maxTokens(limits.maxTokens()).maxRuleDepth(Math.max(50, limits.maxDepth() * 4)));
+        install(initial);
+    }
+
+    void install(CoveSchema schema) {
+        GraphQL g = GraphQL.newGraphQL(schema.schema())
+                .instrumentation(new ChainedInstrumentation(List.of(
+                        new MaxQueryDepthInstrumentation(limits.maxDepth()),
+                        new MaxQueryComplexityInstrumentation(limits.maxComplexity()))))
+                .build();
+        state.set(new State(schema, g));
+    }
+
+    CoveSchema schema() {
+        return state.get().schema();
+    }
+
+    CompletableFuture<ExecutionResult> execute(String query, String operationName, Map<String, Object> variables,
+                                              Map<Object, Object> context) {
+        ExecutionInput.Builder in = ExecutionInput.newExecutionInput().query(query)
+                .operationName(operationName).variables(variables == null ? Map.of() : variables);
+        in.graphQLContext(b -> b.of(ParserOptions.class, parserOptions).of(context));
+        return state.get().graphql().executeAsync(in.build());
+    }
+
+    /** The operation a request would run, found by parsing it; null when it does not parse or is ambiguous. */
+    OperationDefinition.Operation operationOf(String query, String operationName) {
+        try {
+            Document doc = new Parser().parseDocument(ParserEnvironment.newParserEnvironment()
+                    .document(query).parserOptions(parserOptions).build());
+            List<OperationDefinition> ops = doc.getDefinitionsOfType(OperationDefinition.class);
+            for (OperationDefinition op : ops) {
+                if (operationName == null ? ops.size() == 1 : operationName.equals(op.getName())) {
+                    return op.getOperation();
+                }
+            }
+            return null;
+        } catch (InvalidSyntaxException e) {
+            return null;
+        }
+    }
+}
