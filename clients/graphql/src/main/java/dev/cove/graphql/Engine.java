@@ -37,8 +37,10 @@ final class Engine {
 
     Engine(Limits limits, CoveSchema initial) {
         this.limits = limits;
+        // the parser's own grammar-depth cap (500 rules) stays: it stops absurd nesting before any
+        // validation runs; the query depth limit below is the one users meet
         this.parserOptions = ParserOptions.getDefaultOperationParserOptions().transform(o -> o
-                .maxTokens(limits.maxTokens()).maxRuleDepth(Math.max(50, limits.maxDepth() * 4)));
+                .maxTokens(limits.maxTokens()));
         install(initial);
     }
 

@@ -3,9 +3,7 @@ package dev.cove.graphql;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import graphql.ErrorType;
 import graphql.ExecutionResult;
-import graphql.GraphQLError;
 import graphql.language.OperationDefinition;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -251,17 +249,10 @@ final class HttpFront extends Handler.Abstract {
             refuse(response, callback, media, new Refusal(503, "the server is stopping"));
             return;
         }
-        int status = 200;
-        if (media.equals(GRAPHQL_RESPONSE) && !result.isDataPresent() && isRequestError(result.getErrors())) {
-            status = 400; // a request error: nothing was executed
-        }
+        // no data at all means nothing ran (syntax, validation, limits): a request error, which
+        // graphql-response+json reports as 400; application/json keeps 200 for well-formed requests
+        int status = media.equals(GRAPHQL_RESPONSE) && !result.isDataPresent() ? 400 : 200;
         write(response, callback, status, media, result.toSpecification());
-    }
-
-    private static boolean isRequestError(List<GraphQLError> errors) {
-        return !errors.isEmpty() && errors.stream().allMatch(e -> e.getErrorType() == ErrorType.InvalidSyntax
-                || e.getErrorType() == ErrorType.ValidationError || e.getErrorType() == ErrorType.ExecutionAborted
-                || e.getErrorType() == ErrorType.OperationNotSupported);
     }
 
     private static final class BadParams extends Exception {
@@ -298,6 +289,8 @@ final class HttpFront extends Handler.Abstract {
     private byte[] readBody(Request request, Response response, Callback callback, String media) throws IOException {
         long declared = request.getLength();
         if (declared > maxBody) {
+            // the body is not read: close after answering rather than drain it
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
             refuse(response, callback, media, new Refusal(413, "the request body is " + declared + " bytes; the limit is "
                     + maxBody + " (--max-body)"));
             return null;

@@ -33,8 +33,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Every operation's daemon subscription is cancelled when the client completes it or the socket
  * closes, for whatever reason.
+ *
+ * <p>Public only because Jetty binds the listener methods through method handles, which need a
+ * public class; nothing else uses it.
  */
-final class TransportWs implements Session.Listener.AutoDemanding {
+public final class TransportWs implements Session.Listener.AutoDemanding {
     static final String SUBPROTOCOL = "graphql-transport-ws";
     private static final Logger log = LoggerFactory.getLogger(TransportWs.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
