@@ -42,6 +42,13 @@ final class GraphqlRig implements BeforeAllCallback, AfterAllCallback {
     static final Duration WAIT = Duration.ofSeconds(30);
     static final long COPY_BPS = 20L << 20;
 
+    static {
+        // the test JVM has no logback configuration, so logback would log Jetty at DEBUG: keep it to warnings
+        for (String name : List.of("org.eclipse.jetty", "graphql", "notprivacysafe")) {
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(name)).setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+    }
+
     private final String instance;
     private final UnaryOperator<GraphqlServer.Options> tweak;
     private Path dir;
