@@ -180,6 +180,35 @@ class GraphiqlBrowserTest {
         }
     }
 
+    @Test
+    void aSubscriptionRunInGraphiqlStreamsEvents() {
+        String origin = "http://127.0.0.1:" + rig.server().port();
+        cdp.call("Page.navigate", Map.of("url", origin + "/"));
+        awaitTrue("!!document.querySelector('.graphiql-query-editor .CodeMirror') "
+                + "&& !!document.querySelector('.graphiql-execute-button')", "GraphiQL renders its editor");
+        int before = subscriptions();
+        String query = "subscription { logMessage(target: \"" + dev.cove.tests.support.TestPlugin.LOG_TARGET
+                + "\", level: WARN) { level message } }";
+        cdp.eval("document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue("
+                + GraphqlRig.JSON.valueToTree(query) + ")");
+        cdp.eval("document.querySelector('.graphiql-execute-button').click()");
+        Await.until(BROWSER_WAIT, () -> subscriptions() == before + 1, "GraphiQL's subscription reaches the daemon");
+        rig.data("mutation { testLog(tag: \"browser\") { logger } }");
+        String[] result = {""};
+        Await.until(BROWSER_WAIT, () -> {
+            result[0] = cdp.eval("(document.querySelector('.result-window .CodeMirror') || {CodeMirror: {getValue: () => ''}})"
+                    + ".CodeMirror.getValue()").path("value").asText("");
+            return result[0].contains("browser warn");
+        }, () -> "the result pane shows the event; it shows: " + result[0]);
+        // the run button is a stop button while a subscription runs: stopping it ends the daemon subscription
+        cdp.eval("document.querySelector('.graphiql-execute-button').click()");
+        Await.until(BROWSER_WAIT, () -> subscriptions() == before, "the daemon subscription ends when GraphiQL stops it");
+    }
+
+    private static int subscriptions() {
+        return rig.data("{ coreStatus { subscriptions } }").path("coreStatus").path("subscriptions").asInt();
+    }
+
     private static void awaitTrue(String expression, String what) {
         Await.until(BROWSER_WAIT, () -> cdp.eval(expression).path("value").asBoolean(false), what);
     }

@@ -186,5 +186,11 @@ class GraphqlSubscriptionTest {
         awaitSubscriptions(before + 2);
         ws.abort(); // no close frame: the TCP connection just ends
         awaitSubscriptions(before);
+
+        WsClient polite = open();
+        polite.subscribe("c", "subscription { sessionEvent { name } }", null);
+        awaitSubscriptions(before + 1);
+        polite.closeGracefully();
+        awaitSubscriptions(before);
     }
 }

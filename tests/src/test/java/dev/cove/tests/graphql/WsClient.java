@@ -132,6 +132,12 @@ final class WsClient implements AutoCloseable {
         return closed.isDone();
     }
 
+    /** Sends a close frame (1001, as a browser leaving the page does) and waits for the server's answer. */
+    Closed closeGracefully() {
+        ws.sendClose(1001, "going away").join();
+        return awaitClose();
+    }
+
     /** Drops the connection without a close handshake, as a browser tab that goes away. */
     void abort() {
         ws.abort();
