@@ -33,7 +33,8 @@ public final class GraphqlMain {
               --max-body BYTES     largest request body or WebSocket message (default 1048576)
               --init-timeout SECS  time a WebSocket client has to send connection_init (default 10)
               -h, --help           this text
-            Exit status: 0 after a clean stop (Ctrl-C), 2 on bad arguments, 1 if the server cannot start.
+            Stops cleanly on Ctrl-C or SIGTERM (subscriptions end, the daemon connection closes).
+            Exit status: 2 on bad arguments, 1 if the server cannot start.
             """;
 
     private GraphqlMain() {
