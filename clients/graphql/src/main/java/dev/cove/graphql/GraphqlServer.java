@@ -122,6 +122,8 @@ public final class GraphqlServer implements AutoCloseable {
 
         QueuedThreadPool pool = new QueuedThreadPool(64, 4);
         pool.setName("graphql-http");
+        // requests wait for the daemon's answers; on virtual threads a burst of slow calls cannot use up the pool
+        pool.setVirtualThreadsExecutor(calls);
         Server jetty = new Server(pool);
         ServerConnector connector = new ServerConnector(jetty);
         connector.setHost(o.bind());
