@@ -138,6 +138,9 @@ class GraphqlSubscriptionTest {
 
     @Test
     void protocolViolationsCloseWithTheirCodes() {
+        try (WsClient ws = WsClient.connect(rig.http, rig.ws(), Map.of(), false)) {
+            assertEquals(4406, ws.awaitClose().code(), "no graphql-transport-ws subprotocol offered");
+        }
         try (WsClient ws = WsClient.connect(rig.http, rig.ws())) {
             ws.subscribe("early", "{ _server { connected } }", null);
             assertEquals(4401, ws.awaitClose().code(), "subscribe before connection_ack");

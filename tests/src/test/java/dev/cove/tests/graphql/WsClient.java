@@ -31,10 +31,16 @@ final class WsClient implements AutoCloseable {
     }
 
     static WsClient connect(HttpClient http, URI uri, Map<String, String> headers) {
+        return connect(http, uri, headers, true);
+    }
+
+    static WsClient connect(HttpClient http, URI uri, Map<String, String> headers, boolean offerSubprotocol) {
         BlockingQueue<JsonNode> q = new LinkedBlockingQueue<>();
         CompletableFuture<Closed> closed = new CompletableFuture<>();
-        WebSocket.Builder b = http.newWebSocketBuilder().subprotocols("graphql-transport-ws")
-                .connectTimeout(Duration.ofSeconds(10));
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (offerSubprotocol) {
+            b.subprotocols("graphql-transport-ws");
+        }
         headers.forEach(b::header);
         WebSocket ws = b.buildAsync(uri, new WebSocket.Listener() {
             private final StringBuilder partial = new StringBuilder();
