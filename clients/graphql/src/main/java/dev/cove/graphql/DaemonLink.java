@@ -136,22 +136,30 @@ final class DaemonLink implements Daemon, AutoCloseable {
         }
     }
 
-    /** Connects if needed, reads core.methods, publishes the new schema and arms the watch. */
+    /**
+     * Connects if needed, reads core.methods, publishes the new schema and arms the watch. A schema
+     * that cannot be built (a plugin describing something GraphQL cannot hold) is logged and the
+     * previous one kept, rather than losing the connection over it.
+     */
     private synchronized void load() {
         ServerHello h = client.connect();
         JsonNode methods = client.callJson(SchemaFactory.METHODS, null, callTimeout);
-        CoveSchema schema = SchemaFactory.build(methods, this, executor, this::info);
-        String before = registry.getAndSet(schema.registry());
         hello.set(h);
-        schemaBuiltAt.set(schema.builtAt());
         int n = reconnects.incrementAndGet();
-        onSchema.accept(schema);
-        if (n == 0) {
-            log.info("connected to Cove daemon '{}' (pid {}, version {}): {} operations, {} event types",
-                    h.instance(), h.pid(), h.version(), count(schema, false), count(schema, true));
-        } else {
-            log.info("reconnected to Cove daemon '{}' (pid {}); schema regenerated{}", h.instance(), h.pid(),
-                    schema.registry().equals(before) ? "" : " (the daemon's methods changed)");
+        try {
+            CoveSchema schema = SchemaFactory.build(methods, this, executor, this::info);
+            String before = registry.getAndSet(schema.registry());
+            schemaBuiltAt.set(schema.builtAt());
+            onSchema.accept(schema);
+            if (n == 0) {
+                log.info("connected to Cove daemon '{}' (pid {}, version {}): {} operations, {} event types",
+                        h.instance(), h.pid(), h.version(), count(schema, false), count(schema, true));
+            } else {
+                log.info("reconnected to Cove daemon '{}' (pid {}); schema regenerated{}", h.instance(), h.pid(),
+                        schema.registry().equals(before) ? "" : " (the daemon's methods changed)");
+            }
+        } catch (RuntimeException e) {
+            log.error("cannot build a GraphQL schema from the daemon's core.methods; keeping the previous one", e);
         }
         watch = client.subscribe(List.of("ClientConnected"), EventFilter.of("connectionId", "-1"));
     }

@@ -153,7 +153,14 @@ final class SchemaFactory {
                 Names.MethodName next = new Names.MethodName(mn.kind(), mn.name(), newest);
                 deprecation = "version " + newest + " exists: use " + next.field();
             }
-            GraphQLFieldDefinition def = methodField(field, wire, e.getValue(), deprecation);
+            GraphQLFieldDefinition def;
+            try {
+                def = methodField(field, wire, e.getValue(), deprecation);
+            } catch (RuntimeException ex) {
+                // one operation GraphQL cannot express must not take the others down with it
+                log.warn("method {} is left out of the schema: {}", wire, ex.toString());
+                continue;
+            }
             boolean isQuery = mn.kind().equals("query");
             (isQuery ? query : mutation).field(def);
             code.dataFetcher(FieldCoordinates.coordinates(isQuery ? "Query" : "Mutation", field),

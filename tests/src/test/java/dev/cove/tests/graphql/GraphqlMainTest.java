@@ -1,10 +1,12 @@
 package dev.cove.tests.graphql;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cove.tests.support.Await;
 import dev.cove.tests.support.Jvm;
 import dev.cove.tests.support.Reaper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -15,8 +17,10 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -66,13 +70,21 @@ class GraphqlMainTest {
     }
 
     private static Running run(String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("--data-dir", rig.paths().dataDir().toString(), "--instance",
+                rig.paths().instance()));
+        all.addAll(List.of(args));
+        return runWith(Map.of(), all);
+    }
+
+    private static Running runWith(Map<String, String> env, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Jvm.java()));
         cmd.addAll(Jvm.flags());
         cmd.addAll(List.of("-cp", packagedClasspath(), "dev.cove.graphql.GraphqlMain"));
-        cmd.addAll(List.of("--data-dir", rig.paths().dataDir().toString(), "--instance", rig.paths().instance()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         Reaper.register(p.toHandle());
         List<String> out = new CopyOnWriteArrayList<>();
         Thread.ofVirtual().start(() -> {
@@ -125,6 +137,31 @@ class GraphqlMainTest {
         }
     }
 
+    /** What bin/cove exports for the programs it runs, so that they can start a daemon. */
+    @Test
+    void startsTheDaemonWhenNoneRuns(@TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("data");
+        Running r = runWith(Map.of("COVE_DAEMON_CLASSPATH", Jvm.daemonClasspath(), "COVE_JAVA", Jvm.java(),
+                "COVE_JAVA_OPTS", String.join(" ", Jvm.flags())),
+                List.of("--data-dir", data.toString(), "--instance", "gql-auto", "--port", "0"));
+        long[] daemonPid = {0};
+        try {
+            URI base = URI.create(r.await(URL));
+            Await.until(Duration.ofSeconds(60), () -> {
+                JsonNode s = rig.send(post(base, null)).json();
+                daemonPid[0] = s == null ? 0 : s.path("data").path("_server").path("daemonPid").asLong();
+                return s != null && s.path("data").path("_server").path("connected").asBoolean();
+            }, () -> "the server starts a daemon and connects; output: " + r.out());
+            assertTrue(daemonPid[0] > 0 && ProcessHandle.of(daemonPid[0]).isPresent(), "the daemon runs: " + daemonPid[0]);
+            assertTrue(Files.exists(data.resolve("daemon/daemon-gql-auto.sock")));
+        } finally {
+            Reaper.kill(r.process().toHandle());
+            if (daemonPid[0] > 0) {
+                ProcessHandle.of(daemonPid[0]).ifPresent(Reaper::kill);
+            }
+        }
+    }
+
     @Test
     void badArgumentsExitWith2AndSayWhy() throws Exception {
         Running r = run("--port", "nope");
@@ -135,7 +172,7 @@ class GraphqlMainTest {
 
     private static HttpRequest post(URI base, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/graphql")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ _server { connected } }\"}"));
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ _server { connected daemonPid } }\"}"));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
