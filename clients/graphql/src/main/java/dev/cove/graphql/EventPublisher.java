@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * A daemon subscription as the reactive-streams {@link Publisher} graphql-java wants from a
@@ -33,10 +33,10 @@ final class EventPublisher implements Publisher<Object> {
     private final EventStream stream;
     private final String label;
     private final LagCounter lag;
-    private final Function<JsonNode, Object> convert;
+    private final BiFunction<String, JsonNode, Object> convert;
     private final AtomicBoolean subscribed = new AtomicBoolean();
 
-    EventPublisher(EventStream stream, String label, LagCounter lag, Function<JsonNode, Object> convert) {
+    EventPublisher(EventStream stream, String label, LagCounter lag, BiFunction<String, JsonNode, Object> convert) {
         this.stream = stream;
         this.label = label;
         this.lag = lag;
@@ -114,7 +114,7 @@ final class EventPublisher implements Publisher<Object> {
                     switch (item) {
                         case StreamItem.Delivered d -> {
                             demand.decrementAndGet();
-                            subscriber.onNext(convert.apply((JsonNode) d.event()));
+                            subscriber.onNext(convert.apply(d.type(), (JsonNode) d.event()));
                         }
                         case StreamItem.Lagged l -> {
                             log.debug("subscription {} lost {} events (local buffer: {})", label, l.missed(), l.local());

@@ -172,11 +172,29 @@ final class SchemaFactory {
         GraphQLObjectType.Builder subscription = GraphQLObjectType.newObject().name("Subscription")
                 .description("Every event type the Cove daemon publishes, with the daemon's subscription filters.");
         int subs = 0;
+        Map<String, GraphQLObjectType> eventTypes = new LinkedHashMap<>();
+        Map<String, GraphQLArgument> sharedFilters = new LinkedHashMap<>();
+        Set<String> conflicting = new java.util.HashSet<>();
         for (Map.Entry<String, JsonNode> e : events.entrySet()) {
             String field = Names.valid(Names.lowerFirst(e.getKey()));
-            subscription.field(eventField(field, e.getKey(), e.getValue()));
+            GraphQLFieldDefinition def = eventField(field, e.getKey(), e.getValue());
+            subscription.field(def);
             ops.add(new CoveSchema.Operation("Subscription", field, e.getKey()));
             subs++;
+            if (graphql.schema.GraphQLTypeUtil.unwrapNonNull(def.getType()) instanceof GraphQLObjectType t) {
+                eventTypes.put(e.getKey(), t);
+            }
+            for (GraphQLArgument a : def.getArguments()) {
+                GraphQLArgument seen = sharedFilters.putIfAbsent(a.getName(), a);
+                if (seen != null && !graphql.schema.GraphQLTypeUtil.simplePrint(seen.getType())
+                        .equals(graphql.schema.GraphQLTypeUtil.simplePrint(a.getType()))) {
+                    conflicting.add(a.getName());
+                }
+            }
+        }
+        conflicting.forEach(sharedFilters::remove);
+        if (eventTypes.size() > 1 && !events.containsKey("Events") && !events.containsKey("events")) {
+            subscription.field(allEventsField(eventTypes, sharedFilters.values()));
         }
 
         GraphQLSchema.Builder schema = GraphQLSchema.newSchema().query(query.build());
@@ -290,12 +308,82 @@ final class SchemaFactory {
             LagCounter lag = env.getGraphQlContext().get(LagCounter.class);
             try {
                 var stream = daemon.subscribe(List.of(event), filter);
-                return new EventPublisher(stream, event, lag == null ? new LagCounter() : lag, SchemaFactory::plain);
+                return new EventPublisher(stream, event, lag == null ? new LagCounter() : lag, (type, node) -> plain(node));
             } catch (RpcException e) {
                 return DataFetcherResult.newResult().error(error(env, e)).build();
             }
         });
         return b.build();
+    }
+
+    /**
+     * {@code events(types: [String!], <filters>): CoveEvent!}: several event types on one
+     * subscription, as {@code cove events} does; a union of every event type, told apart by
+     * {@code __typename}. Filters are those shared by the event types with one meaning (type).
+     */
+    private GraphQLFieldDefinition allEventsField(Map<String, GraphQLObjectType> types, java.util.Collection<GraphQLArgument> filters) {
+        String unionName = "CoveEvent";
+        for (int n = 2; claimed.containsKey(unionName) || RESERVED.contains(unionName); n++) {
+            unionName = "CoveEvent" + n;
+        }
+        graphql.schema.GraphQLUnionType.Builder u = graphql.schema.GraphQLUnionType.newUnionType().name(unionName)
+                .description("Any event the daemon publishes.");
+        types.values().forEach(u::possibleType);
+        graphql.schema.GraphQLUnionType union = u.build();
+        Map<String, String> objectByEvent = new HashMap<>();
+        types.forEach((event, t) -> objectByEvent.put(event, t.getName()));
+        code.typeResolver(union, env -> {
+            Object src = env.getObject();
+            String event = src instanceof Map<?, ?> m ? String.valueOf(m.get(EVENT_KEY)) : null;
+            return env.getSchema().getObjectType(objectByEvent.get(event));
+        });
+        GraphQLFieldDefinition.Builder b = GraphQLFieldDefinition.newFieldDefinition().name("events")
+                .description("Events of several types on one subscription (all types when `types` is left out); "
+                        + "each filter argument applies to the event types that have that field.")
+                .type(GraphQLNonNull.nonNull(union))
+                .argument(GraphQLArgument.newArgument().name("types").description("Event type names, e.g. [\"JobUpdate\", "
+                        + "\"LogMessage\"]; all when absent.").type(GraphQLList.list(GraphQLNonNull.nonNull(Scalars.GraphQLString))));
+        filters.forEach(a -> b.argument(GraphQLArgument.newArgument(a).description(
+                "Only events whose " + a.getName() + " matches this (ignored by types without that field).")));
+        code.dataFetcher(FieldCoordinates.coordinates("Subscription", "events"), (DataFetcher<Object>) env -> {
+            List<String> names = env.getArgument("types");
+            if (names != null) {
+                for (String n : names) {
+                    if (!types.containsKey(n)) {
+                        return DataFetcherResult.newResult().error(GraphqlErrorBuilder.newError(env)
+                                .message("no event type '" + n + "'; the daemon publishes " + types.keySet())
+                                .extensions(Map.of("code", "INVALID_INPUT")).build()).build();
+                    }
+                }
+            }
+            Map<String, String> filter = new LinkedHashMap<>();
+            env.getArguments().forEach((k, v) -> {
+                if (v != null && !k.equals("types")) {
+                    filter.put(k, String.valueOf(v));
+                }
+            });
+            LagCounter lag = env.getGraphQlContext().get(LagCounter.class);
+            try {
+                var stream = daemon.subscribe(names == null ? List.of() : names, filter);
+                return new EventPublisher(stream, "events", lag == null ? new LagCounter() : lag, SchemaFactory::tagged);
+            } catch (RpcException e) {
+                return DataFetcherResult.newResult().error(error(env, e)).build();
+            }
+        });
+        return b.build();
+    }
+
+    /** Where an event's type name rides along in its map, for the union's type resolver. */
+    static final String EVENT_KEY = "__coveEvent";
+
+    /** An event as a map that also names its type, so the union can resolve it. */
+    private static Object tagged(String type, JsonNode event) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (plain(event) instanceof Map<?, ?> fields) {
+            fields.forEach((k, v) -> m.put(String.valueOf(k), v));
+        }
+        m.put(EVENT_KEY, type);
+        return m;
     }
 
     /**

@@ -190,7 +190,8 @@ public final class TransportWs implements Session.Listener.AutoDemanding {
             if (result.getData() instanceof Publisher<?> p) {
                 stream(id, op, p, lag);
             } else if (!result.isDataPresent() && !result.getErrors().isEmpty()) {
-                // nothing ran (syntax, validation, a failed subscribe at the daemon): the protocol's error message
+                // nothing ran (syntax, validation, limits): the protocol's error message. A subscription that fails to
+                // start at the daemon has data (null) and goes out below as next + complete, as graphql-ws does
                 finishWithError(id, op, result.getErrors().stream().map(GraphQLError::toSpecification).toList());
             } else {
                 if (!op.done) {

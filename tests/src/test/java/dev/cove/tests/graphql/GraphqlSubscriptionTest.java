@@ -106,6 +106,33 @@ class GraphqlSubscriptionTest {
     }
 
     @Test
+    void oneSubscriptionCanCarrySeveralEventTypes() {
+        int before = daemonSubscriptions();
+        try (WsClient ws = open()) {
+            ws.subscribe("mix", "subscription($t: String!) { events(types: [\"LibraryChanged\", \"LogMessage\"], target: $t, "
+                    + "level: WARN) { __typename ... on LibraryChanged { name change } ... on LogMessage { level message } } }",
+                    Map.of("t", TestPlugin.LOG_TARGET));
+            awaitSubscriptions(before + 1);
+            rig.data("mutation { librariesCreate(name: \"Mixed\") { id } }");
+            rig.data("mutation { testLog(tag: \"mix\") { logger } }");
+            List<String> seen = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                JsonNode e = ws.next().path("payload").path("data").path("events");
+                seen.add(e.path("__typename").asText() + ":" + e.path("name").asText(e.path("message").asText()));
+            }
+            assertTrue(seen.contains("LibraryChanged:Mixed") && seen.contains("LogMessage:mix warn"), seen.toString());
+
+            // a subscription that fails to start is an execution result (as graphql-ws sends it): next, then complete
+            ws.subscribe("bad", "subscription { events(types: [\"NoSuchEvent\"]) { __typename } }", null);
+            JsonNode err = ws.next();
+            assertEquals("next", err.path("type").asText(), err.toString());
+            assertEquals("INVALID_INPUT", err.path("payload").path("errors").path(0).path("extensions").path("code").asText(),
+                    err.toString());
+            assertEquals("complete", ws.next().path("type").asText());
+        }
+    }
+
+    @Test
     void queriesAndMutationsWorkOverTheSocketToo() {
         try (WsClient ws = open()) {
             ws.subscribe("q", "{ testEcho(text: \"ws\", n: 2) { text n } }", null);
