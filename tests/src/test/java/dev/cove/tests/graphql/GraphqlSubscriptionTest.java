@@ -132,6 +132,36 @@ class GraphqlSubscriptionTest {
         }
     }
 
+    /**
+     * A burst far larger than the daemon's per-subscriber queue: whatever is lost is reported, so the
+     * events delivered plus {@code extensions.lagged.missed} add up to the events published.
+     */
+    @Test
+    void eventsLostToABurstAreCountedNotHidden() {
+        int burst = 30_000;
+        int before = daemonSubscriptions();
+        try (WsClient ws = open()) {
+            ws.subscribe("flood", "subscription { logMessage(target: \"gqlburst\") { target } }", null);
+            awaitSubscriptions(before + 1);
+            rig.data("mutation($n: Int!) { testBurst(count: $n, batch: 1000, pauseMicros: 0, target: \"gqlburst.a\") "
+                    + "{ published } }", Map.of("n", burst));
+            // a last event after the burst, so that a loss at its tail is reported too
+            rig.data("mutation { testBurst(count: 1, batch: 1, pauseMicros: 0, target: \"gqlburst.end\") { published } }");
+            long delivered = 0;
+            long missed = 0;
+            while (true) {
+                JsonNode m = ws.next();
+                assertEquals("next", m.path("type").asText(), m.toString());
+                missed += m.path("payload").path("extensions").path("lagged").path("missed").asLong(0);
+                if (m.path("payload").path("data").path("logMessage").path("target").asText().equals("gqlburst.end")) {
+                    break;
+                }
+                delivered++;
+            }
+            assertEquals(burst, delivered + missed, "delivered " + delivered + " + reported missing " + missed);
+        }
+    }
+
     @Test
     void queriesAndMutationsWorkOverTheSocketToo() {
         try (WsClient ws = open()) {
