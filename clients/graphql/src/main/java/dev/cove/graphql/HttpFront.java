@@ -154,7 +154,7 @@ final class HttpFront extends Handler.Abstract {
 
     // ---- GraphQL over HTTP ----
 
-    /** A request the spec says to refuse before executing: status, message, and the media type to answer in. */
+    /** A request the spec says to refuse before executing: its status and why. */
     private record Refusal(int status, String message) {
     }
 
