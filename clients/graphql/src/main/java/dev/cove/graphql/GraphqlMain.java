@@ -86,6 +86,10 @@ public final class GraphqlMain {
         if (generatedToken) {
             System.out.println("Token (send as 'Authorization: Bearer TOKEN'): " + o.token());
         }
+        if (o.token() != null) {
+            // the fragment never reaches the server (or its logs); the page keeps the token for the tab
+            System.out.println("GraphiQL with the token: " + server.uri() + "#token=" + (generatedToken ? o.token() : "TOKEN"));
+        }
         stopped.await();
     }
 
