@@ -145,12 +145,13 @@ final class DaemonLink implements Daemon, AutoCloseable {
         ServerHello h = client.connect();
         JsonNode methods = client.callJson(SchemaFactory.METHODS, null, callTimeout);
         hello.set(h);
-        int n = reconnects.incrementAndGet();
         try {
             CoveSchema schema = SchemaFactory.build(methods, this, executor, this::info);
             String before = registry.getAndSet(schema.registry());
             schemaBuiltAt.set(schema.builtAt());
             onSchema.accept(schema);
+            // counted once the new schema serves, so that whoever sees the count also sees the schema
+            int n = reconnects.incrementAndGet();
             if (n == 0) {
                 log.info("connected to Cove daemon '{}' (pid {}, version {}): {} operations, {} event types",
                         h.instance(), h.pid(), h.version(), count(schema, false), count(schema, true));
@@ -159,6 +160,7 @@ final class DaemonLink implements Daemon, AutoCloseable {
                         schema.registry().equals(before) ? "" : " (the daemon's methods changed)");
             }
         } catch (RuntimeException e) {
+            reconnects.incrementAndGet();
             log.error("cannot build a GraphQL schema from the daemon's core.methods; keeping the previous one", e);
         }
         watch = client.subscribe(List.of("ClientConnected"), EventFilter.of("connectionId", "-1"));
