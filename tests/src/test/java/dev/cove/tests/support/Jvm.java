@@ -38,7 +38,8 @@ public final class Jvm {
         List<String> keep = new ArrayList<>();
         for (String entry : testClasspath().split(File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
-            if (entry.isBlank() || name.equals("test-classes") || name.startsWith("slf4j-nop")) {
+            if (entry.isBlank() || name.equals("test-classes") || name.endsWith("-tests.jar")
+                    || name.startsWith("slf4j-nop")) {
                 continue;
             }
             keep.add(entry);
