@@ -136,6 +136,12 @@ final class ServerConnection {
             send(error(null, ErrorCode.BAD_FRAME, "'id' must be a number or a string", Map.of()));
             return;
         }
+        if (idNode != null && idNode.isIntegralNumber() && !idNode.canConvertToLong()) {
+            // answers write numeric ids as 64-bit longs: a bigger one would come back as another number
+            send(error(null, ErrorCode.BAD_FRAME, "a numeric 'id' must fit in 64 bits; use a string for longer ids",
+                    Map.of()));
+            return;
+        }
         String type = frame.path("type").asText("");
         if (peer == null) {
             if (!type.equals("hello")) {
