@@ -64,13 +64,14 @@ final class ServerConnection {
 
     void run() {
         boolean keepOpen = false;
+        LineReader reader = null;
         try {
             send(FrameBuilder.of("hello").field("protocol", Protocol.VERSION)
                     .field("server", server.config.serverName()).field("version", server.config.serverVersion())
                     .field("instance", server.config.instance()).field("pid", ProcessHandle.current().pid())
                     .value("encodings", List.of("json", "kryo")).field("registry", server.registry.fingerprint())
                     .field("maxFrame", server.config.maxFrameBytes()).build());
-            LineReader reader = new LineReader(channel, server.config.maxFrameBytes());
+            reader = new LineReader(channel, server.config.maxFrameBytes(), server.frameBudget);
             while (!closed.get() && reader.readOnce(this::onFrame)) {
                 // frames are handled as they are read
             }
@@ -88,11 +89,19 @@ final class ServerConnection {
             log.warn("client {} sent a frame over {} bytes; closing it", describe(), server.config.maxFrameBytes());
             trySend(error(null, ErrorCode.FRAME_TOO_LARGE, "frame exceeds " + server.config.maxFrameBytes()
                     + " bytes; the connection is closed", Map.of("limit", server.config.maxFrameBytes())));
+        } catch (LineReader.BudgetExceededException e) {
+            log.warn("client {} sent a large frame while other connections hold {} bytes of large frames; closing it",
+                    describe(), server.frameBytes.get());
+            trySend(error(null, ErrorCode.OVERLOADED, "the daemon is buffering too many large frames from other "
+                    + "connections; the connection is closed, retry later", Map.of()));
         } catch (IOException e) {
             if (!closed.get()) {
                 log.debug("connection {} ended: {}", id, e.toString());
             }
         } finally {
+            if (reader != null) {
+                reader.release();
+            }
             if (!keepOpen) {
                 close();
             }
