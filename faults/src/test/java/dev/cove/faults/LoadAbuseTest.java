@@ -135,7 +135,7 @@ class LoadAbuseTest {
             long accepted = written.get();
             System.out.println("[faults] pipelining: the daemon took " + accepted + " of " + all.length
                     + " bytes while nobody read its answers; RSS " + Faults.mib(Faults.rssBytes(daemon.pid())));
-            assertTrue(accepted < all.length, "back-pressure: the daemon stopped reading a client that does not "
+            assertTrue(accepted < all.length / 10, "back-pressure: the daemon stopped reading a client that does not "
                     + "read (it took all " + all.length + " bytes)");
             canary.awaitMore(50); // others are served meanwhile
             // now read every answer; the writer carries on as room appears
@@ -160,7 +160,8 @@ class LoadAbuseTest {
         canary.awaitMore(10);
         System.out.println("[faults] pipelining " + n + " requests: RSS before " + Faults.mib(base) + ", peak "
                 + Faults.mib(peak) + " (+" + Faults.mib(peak - base) + ")");
-        assertTrue(peak - base < (512L << 20), "memory grew by " + Faults.mib(peak - base));
+        // RSS also counts heap the JVM has not given back; the bound that matters is the back-pressure above
+        assertTrue(peak - base < (1L << 30), "memory grew by " + Faults.mib(peak - base));
     }
 
     @Test
@@ -227,5 +228,60 @@ class LoadAbuseTest {
             assertTrue(lagged.path("missed").asLong() > 0, lagged.toString());
         }
         canary.awaitMore(5);
+    }
+
+    @Test
+    void manyConnectionsEachSendingHalfALargeFrameShareOneMemoryBudget() throws Exception {
+        // each connection sends 15 MiB of a frame and never the newline: without a shared budget the daemon
+        // would hold 15 MiB per connection (4,096 connections: 60 GiB)
+        int n = Faults.scale(40, 200);
+        int part = 15 << 20;
+        long base = Faults.rssBytes(daemon.pid());
+        byte[] chunk = new byte[part];
+        java.util.Arrays.fill(chunk, (byte) 'a');
+        chunk[0] = '{';
+        List<SocketChannel> held = new ArrayList<>();
+        int overloaded = 0;
+        long peak;
+        try (RssPeak rss = new RssPeak(daemon.pid())) {
+            for (int i = 0; i < n; i++) {
+                SocketChannel ch = connect();
+                held.add(ch);
+                ch.configureBlocking(true);
+                ByteBuffer b = ByteBuffer.wrap("{\"type\":\"hello\",\"protocol\":1}\n".getBytes(StandardCharsets.UTF_8));
+                ch.write(b);
+                ByteBuffer c = ByteBuffer.wrap(chunk);
+                try {
+                    while (c.hasRemaining()) {
+                        ch.write(c);
+                    }
+                } catch (IOException e) {
+                    overloaded++; // the daemon closed it (OVERLOADED) before taking it all
+                    continue;
+                }
+            }
+            canary.awaitMore(20);
+            rss.close();
+            peak = rss.peak.get();
+        } finally {
+            for (SocketChannel ch : held) {
+                ch.close();
+            }
+        }
+        System.out.println("[faults] " + n + " connections with a 15 MiB partial frame each: " + overloaded
+                + " refused; RSS " + Faults.mib(base) + " -> peak " + Faults.mib(peak));
+        if (overloaded < n - 20) {
+            System.out.println(daemon.output());
+        }
+        assertTrue(overloaded >= n - 20, "the shared budget (256 MiB) refused all but about 16 of " + n
+                + " large partial frames; refused " + overloaded);
+        // once they are gone, a large frame goes through again
+        try (RawClient raw = daemon.raw()) {
+            String text = "y".repeat(10 << 20);
+            raw.sendLine("{\"id\":1,\"type\":\"query\",\"method\":\"query:test.echo.v1\",\"payload\":{\"text\":\""
+                    + text + "\",\"n\":1}}");
+            JsonNode f = raw.awaitId(1);
+            assertEquals("ok", f.path("type").asText(), () -> f.toString().substring(0, 200));
+        }
     }
 }
