@@ -12,7 +12,25 @@ final class Faults {
     /** {@code -Dcove.faults.long=true} runs the long version of every test (more seeds, frames, kills). */
     static final boolean LONG = Boolean.getBoolean("cove.faults.long");
 
+    static {
+        System.out.println("[faults] " + (LONG ? "long" : "short") + " run (-Dcove.faults.long=" + LONG + ")");
+    }
+
     private Faults() {
+    }
+
+    /** The soft limit on open files of a process ("Max open files" in /proc/PID/limits), or -1. */
+    static long maxOpenFiles(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "limits"))) {
+                if (line.startsWith("Max open files")) {
+                    return Long.parseLong(line.substring("Max open files".length()).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     /** Short run: the short value; long run: the long one. */

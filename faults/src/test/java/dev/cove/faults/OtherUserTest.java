@@ -75,7 +75,7 @@ class OtherUserTest {
                     () -> "the daemon logs the refusal" + d.output());
             // and it still serves its owner
             assertEquals("ok", d.raw().call(1, "query:core.ping.v1", null).path("type").asText());
-            System.out.println("[faults] other user: " + refused.out().trim());
+            System.out.println("[faults] other user" + (Faults.LONG ? " (long run)" : "") + ": " + refused.out().trim());
         } finally {
             try (Stream<Path> walk = Files.walk(dir)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
