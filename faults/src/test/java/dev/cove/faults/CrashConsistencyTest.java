@@ -220,6 +220,7 @@ class CrashConsistencyTest {
         Path data = tmp.resolve("idx");
         Path root = tmp.resolve("tree");
         tree(root, Faults.scale(3000, 6000), r);
+        int midScan = 0;
         String lib = null;
         Set<Long> jobsBefore = new TreeSet<>();
         int survived = 0;
@@ -246,12 +247,17 @@ class CrashConsistencyTest {
                 }
                 c.call(new ListJobs(null, 10_000)).jobs().forEach(j -> jobsBefore.add(j.id()));
                 randomPause(r, 800);
+                if (c.call(new ListJobs(null, 10_000)).jobs().stream()
+                        .anyMatch(j -> j.kind() == JobKind.INDEX && !j.state().isFinished())) {
+                    midScan++;
+                }
                 kill9(d);
                 survived++;
             }
             integrityCheck(data, "after kill " + survived);
         }
-        System.out.println("[faults] kill -9 during indexing: " + survived + " kills survived");
+        System.out.println("[faults] kill -9 during indexing: " + survived + " kills survived (" + midScan
+                + " with a scan running a moment before the kill)");
     }
 
     @Test
@@ -267,6 +273,7 @@ class CrashConsistencyTest {
         }
         Set<Long> jobsBefore = new TreeSet<>();
         int survived = 0;
+        int midCopy = 0;
         for (int round = 0; round <= kills(); round++) {
             try (DaemonProcess d = DaemonProcess.start(data, "crashcp")) {
                 CoreClient c = d.client();
@@ -288,8 +295,11 @@ class CrashConsistencyTest {
                 Path dst = Files.createDirectories(dstRoot.resolve("r" + round));
                 long id = c.call(new CopyFiles(List.of(src.toString()), dst.toString(), null)).id();
                 jobsBefore.add(id);
-                randomPause(r, 600);
+                randomPause(r, 250); // most copies here take longer than that
                 JobInfo before = c.call(new GetJob(id));
+                if (!before.state().isFinished()) {
+                    midCopy++;
+                }
                 kill9(d);
                 survived++;
                 if (before.state() == JobState.COMPLETED) {
@@ -298,7 +308,8 @@ class CrashConsistencyTest {
             }
             integrityCheck(data, "after kill " + survived);
         }
-        System.out.println("[faults] kill -9 during copies: " + survived + " kills survived");
+        System.out.println("[faults] kill -9 during copies: " + survived + " kills survived (" + midCopy
+                + " with the copy running a moment before the kill)");
     }
 
     static Set<String> walkNames(Path root) throws IOException {
