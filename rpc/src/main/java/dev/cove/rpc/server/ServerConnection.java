@@ -298,12 +298,12 @@ final class ServerConnection {
                 return;
             }
         }
-        String key = idNode.asText();
+        String key = callKey(idNode);
         long timeoutMs = frame.path("timeout").asLong(0);
         Instant deadline = timeoutMs > 0 ? Instant.now().plusMillis(timeoutMs) : Instant.MAX;
         Call call = new Call(key, method, deadline);
         if (calls.putIfAbsent(key, call) != null) {
-            send(error(idNode, ErrorCode.BAD_FRAME, "id " + key + " is already in use by a call in flight", Map.of()));
+            send(error(idNode, ErrorCode.BAD_FRAME, "id " + idNode + " is already in use by a call in flight", Map.of()));
             return;
         }
         try {
@@ -395,7 +395,7 @@ final class ServerConnection {
         if (idNode == null) {
             return;
         }
-        Call call = calls.get(idNode.asText());
+        Call call = calls.get(callKey(idNode));
         if (call != null) {
             call.cancelled = true;
             call.answered.set(true); // a cancelled call gets no answer; the client stopped waiting
@@ -548,6 +548,11 @@ final class ServerConnection {
                 return;
             }
         }
+    }
+
+    /** The in-flight key of an id: 7 and "7" are different ids, so they must not share a key. */
+    private static String callKey(JsonNode idNode) {
+        return (idNode.isTextual() ? "s:" : "n:") + idNode.asText();
     }
 
     // ---- writing ----
