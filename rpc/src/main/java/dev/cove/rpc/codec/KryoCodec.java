@@ -89,7 +89,7 @@ public final class KryoCodec {
     public <T> T decode(byte[] bytes, Class<T> type) {
         Slot slot = pool.obtain();
         try {
-            Input in = new Input(bytes);
+            Input in = new BoundedInput(bytes);
             Object value = slot.kryo().readClassAndObject(in);
             if (in.position() != bytes.length) {
                 throw new KryoException((bytes.length - in.position()) + " trailing bytes after the value");
@@ -128,6 +128,8 @@ public final class KryoCodec {
                 kryo.register(c, new UuidSerializer(), id++);
             } else if (c == BigDecimal.class) {
                 kryo.register(c, new DefaultSerializers.BigDecimalSerializer(), id++);
+            } else if (c == String[].class) {
+                kryo.register(c, new CheckedStringArraySerializer(), id++);
             } else if (c == BigInteger.class) {
                 kryo.register(c, new DefaultSerializers.BigIntegerSerializer(), id++);
             } else {
@@ -297,6 +299,143 @@ public final class KryoCodec {
         @Override
         public UUID read(Kryo kryo, Input in, Class<? extends UUID> type) {
             return new UUID(in.readLong(), in.readLong());
+        }
+    }
+
+    /**
+     * Refuses declared lengths (strings, primitive arrays) longer than the bytes left before anything is
+     * allocated: Kryo itself allocates the declared size first, so a few bytes claiming a billion
+     * characters would make the daemon allocate gigabytes.
+     */
+    private static final class BoundedInput extends Input {
+        BoundedInput(byte[] bytes) {
+            super(bytes);
+        }
+
+        private void check(long elements) {
+            if (elements > limit - position) {
+                throw new KryoException("a value claims " + elements + " elements but the payload has "
+                        + (limit - position) + " bytes left");
+            }
+        }
+
+        /** The character count of a UTF-8 string header (bit 0x80 of the first byte), checked without consuming it. */
+        private void checkString() {
+            int p = position;
+            if (p >= limit) {
+                return;
+            }
+            int b = buffer[p++];
+            if ((b & 0x80) == 0) {
+                return; // ASCII: read byte by byte up to its end marker, nothing allocated up front
+            }
+            long count = b & 0x3F;
+            if ((b & 0x40) != 0) {
+                for (int shift = 6; shift <= 27 && p < limit; shift += 7) {
+                    b = buffer[p++];
+                    count |= (long) (b & 0x7F) << shift;
+                    if ((b & 0x80) == 0) {
+                        break;
+                    }
+                }
+            }
+            if (count - 1 > limit - p) {
+                throw new KryoException("a string claims " + (count - 1) + " characters but the payload has "
+                        + (limit - p) + " bytes left");
+            }
+        }
+
+        @Override
+        public String readString() {
+            checkString();
+            return super.readString();
+        }
+
+        @Override
+        public StringBuilder readStringBuilder() {
+            checkString();
+            return super.readStringBuilder();
+        }
+
+        @Override
+        public byte[] readBytes(int length) {
+            check(length);
+            return super.readBytes(length);
+        }
+
+        @Override
+        public int[] readInts(int length) {
+            check(length);
+            return super.readInts(length);
+        }
+
+        @Override
+        public int[] readInts(int length, boolean optimizePositive) {
+            check(length);
+            return super.readInts(length, optimizePositive);
+        }
+
+        @Override
+        public long[] readLongs(int length) {
+            check(length);
+            return super.readLongs(length);
+        }
+
+        @Override
+        public long[] readLongs(int length, boolean optimizePositive) {
+            check(length);
+            return super.readLongs(length, optimizePositive);
+        }
+
+        @Override
+        public float[] readFloats(int length) {
+            check(length);
+            return super.readFloats(length);
+        }
+
+        @Override
+        public double[] readDoubles(int length) {
+            check(length);
+            return super.readDoubles(length);
+        }
+
+        @Override
+        public short[] readShorts(int length) {
+            check(length);
+            return super.readShorts(length);
+        }
+
+        @Override
+        public char[] readChars(int length) {
+            check(length);
+            return super.readChars(length);
+        }
+
+        @Override
+        public boolean[] readBooleans(int length) {
+            check(length);
+            return super.readBooleans(length);
+        }
+    }
+
+    /** Kryo's String[] format, with the declared length checked before the array is allocated. */
+    private static final class CheckedStringArraySerializer
+            extends com.esotericsoftware.kryo.serializers.DefaultArraySerializers.StringArraySerializer {
+        @Override
+        public String[] read(Kryo kryo, Input in, Class type) {
+            int length = in.readVarInt(true);
+            if (length == 0) {
+                return null;
+            }
+            length--;
+            if (length > in.limit() - in.position()) {
+                throw new KryoException("an array claims " + length + " strings but the payload is too short");
+            }
+            String[] array = new String[length];
+            for (int i = 0; i < length; i++) {
+                array[i] = in.readString();
+            }
+            return array;
         }
     }
 }

@@ -145,6 +145,11 @@ public final class Payloads {
             }
             throw new RpcException(ErrorCode.DECODE_ERROR, "kryo payload does not decode as "
                     + type.getSimpleName() + ": " + firstLine(e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            // Kryo's own refusals (e.g. "Class is not registered" for a class named on the wire); a record's
+            // refusal of its values arrives wrapped in a KryoException and is handled above
+            throw new RpcException(ErrorCode.DECODE_ERROR, "kryo payload does not decode as "
+                    + type.getSimpleName() + ": " + firstLine(e.getMessage()));
         }
     }
 

@@ -57,6 +57,28 @@ public final class RpcServer implements AutoCloseable {
     private final AtomicInteger platformReaders = new AtomicInteger();
     final ConcurrentHashMap<Long, ServerConnection> connections = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
+    /**
+     * Bytes all connections together may hold for frames beyond their small initial buffers
+     * ({@code -Dcove.rpc.frameBudgetBytes}, default 256 MiB). Without it, each of 4,096 connections could
+     * hold a 16 MiB partial frame.
+     */
+    static final long FRAME_BUDGET = Long.getLong("cove.rpc.frameBudgetBytes", 256L << 20);
+    final AtomicLong frameBytes = new AtomicLong();
+    final dev.cove.rpc.wire.LineReader.Budget frameBudget = new dev.cove.rpc.wire.LineReader.Budget() {
+        @Override
+        public boolean tryReserve(long bytes) {
+            if (frameBytes.addAndGet(bytes) > FRAME_BUDGET) {
+                frameBytes.addAndGet(-bytes);
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public void release(long bytes) {
+            frameBytes.addAndGet(-bytes);
+        }
+    };
     private final Instant startedAt = Instant.now();
     private ServerSocketChannel server;
     private UserPrincipal owner;

@@ -86,7 +86,7 @@ final class ServerConnection {
                     .field("instance", server.config.instance()).field("pid", ProcessHandle.current().pid())
                     .value("encodings", List.of("json", "kryo")).field("registry", server.registry.fingerprint())
                     .field("maxFrame", server.config.maxFrameBytes()).build());
-            reader = new LineReader(channel, server.config.maxFrameBytes());
+            reader = new LineReader(channel, server.config.maxFrameBytes(), server.frameBudget);
         } catch (IOException e) {
             close();
             return;
@@ -119,11 +119,19 @@ final class ServerConnection {
             log.warn("client {} sent a frame over {} bytes; closing it", describe(), server.config.maxFrameBytes());
             trySend(error(null, ErrorCode.FRAME_TOO_LARGE, "frame exceeds " + server.config.maxFrameBytes()
                     + " bytes; the connection is closed", Map.of("limit", server.config.maxFrameBytes())));
+        } catch (LineReader.BudgetExceededException e) {
+            log.warn("client {} sent a large frame while other connections hold {} bytes of large frames; closing it",
+                    describe(), server.frameBytes.get());
+            trySend(error(null, ErrorCode.OVERLOADED, "the daemon is buffering too many large frames from other "
+                    + "connections; the connection is closed, retry later", Map.of()));
         } catch (IOException e) {
             if (!closed.get()) {
                 log.debug("connection {} ended: {}", id, e.toString());
             }
         } finally {
+            if (!handedOff && reader != null) {
+                reader.release(); // the new reader, if any, keeps the buffer and its share of the budget
+            }
             if (!keepOpen && !handedOff) {
                 close();
             }
@@ -229,6 +237,12 @@ final class ServerConnection {
         JsonNode idNode = frame.get("id");
         if (idNode != null && !(idNode.isIntegralNumber() || idNode.isTextual())) {
             send(error(null, ErrorCode.BAD_FRAME, "'id' must be a number or a string", Map.of()));
+            return;
+        }
+        if (idNode != null && idNode.isIntegralNumber() && !idNode.canConvertToLong()) {
+            // answers write numeric ids as 64-bit longs: a bigger one would come back as another number
+            send(error(null, ErrorCode.BAD_FRAME, "a numeric 'id' must fit in 64 bits; use a string for longer ids",
+                    Map.of()));
             return;
         }
         String type = frame.path("type").asText("");
@@ -399,12 +413,12 @@ final class ServerConnection {
                 return;
             }
         }
-        String key = idNode.asText();
+        String key = callKey(idNode);
         long timeoutMs = frame.path("timeout").asLong(0);
         Instant deadline = timeoutMs > 0 ? Instant.now().plusMillis(timeoutMs) : Instant.MAX;
         Call call = new Call(key, method, deadline);
         if (calls.putIfAbsent(key, call) != null) {
-            send(error(idNode, ErrorCode.BAD_FRAME, "id " + key + " is already in use by a call in flight", Map.of()));
+            send(error(idNode, ErrorCode.BAD_FRAME, "id " + idNode + " is already in use by a call in flight", Map.of()));
             return;
         }
         try {
@@ -520,7 +534,7 @@ final class ServerConnection {
         if (idNode == null) {
             return;
         }
-        Call call = calls.get(idNode.asText());
+        Call call = calls.get(callKey(idNode));
         if (call != null) {
             call.cancelled = true;
             call.answered.set(true); // a cancelled call gets no answer; the client stopped waiting
@@ -667,6 +681,11 @@ final class ServerConnection {
                 return;
             }
         }
+    }
+
+    /** The in-flight key of an id: 7 and "7" are different ids, so they must not share a key. */
+    private static String callKey(JsonNode idNode) {
+        return (idNode.isTextual() ? "s:" : "n:") + idNode.asText();
     }
 
     // ---- writing ----

@@ -14,16 +14,61 @@ public final class LineReader {
         void frame(byte[] buf, int off, int len) throws IOException;
     }
 
+    /**
+     * Memory shared by many readers for frames larger than the initial buffer: a reader must reserve
+     * what it grows by, so that many connections each sending a large frame cannot together exhaust
+     * the heap. {@link #NONE} sets no shared limit.
+     */
+    public interface Budget {
+        Budget NONE = new Budget() {
+            @Override
+            public boolean tryReserve(long bytes) {
+                return true;
+            }
+
+            @Override
+            public void release(long bytes) {
+            }
+        };
+
+        boolean tryReserve(long bytes);
+
+        void release(long bytes);
+    }
+
+    /** Thrown when a frame needs more buffer than the shared {@link Budget} has left. */
+    public static final class BudgetExceededException extends IOException {
+        public BudgetExceededException(String message) {
+            super(message);
+        }
+    }
+
+    private static final int INITIAL = 16 * 1024;
     private final ReadableByteChannel channel;
     private final int maxFrame;
-    private byte[] buf = new byte[16 * 1024];
+    private final Budget budget;
+    private byte[] buf = new byte[INITIAL];
     private int start;
     private int end;
     private int scanned;
 
     public LineReader(ReadableByteChannel channel, int maxFrame) {
+        this(channel, maxFrame, Budget.NONE);
+    }
+
+    public LineReader(ReadableByteChannel channel, int maxFrame, Budget budget) {
         this.channel = channel;
         this.maxFrame = maxFrame;
+        this.budget = budget;
+    }
+
+    /** Gives back what this reader reserved from the budget; call once the reader is no longer used. */
+    public void release() {
+        if (buf.length > INITIAL) {
+            budget.release(buf.length - INITIAL);
+            buf = new byte[INITIAL];
+            start = end = scanned = 0;
+        }
     }
 
     /**
@@ -59,11 +104,12 @@ public final class LineReader {
         }
         if (start == end) {
             start = end = scanned = 0;
+            release(); // a large frame is done: give its buffer back
         }
         return true;
     }
 
-    private void makeRoom() throws FrameTooLargeException {
+    private void makeRoom() throws IOException {
         int pending = end - start;
         if (start > 0) {
             System.arraycopy(buf, start, buf, 0, pending);
@@ -78,6 +124,9 @@ public final class LineReader {
             throw new FrameTooLargeException(maxFrame);
         }
         byte[] bigger = new byte[(int) Math.min((long) buf.length * 2, (long) maxFrame + 2)];
+        if (!budget.tryReserve(bigger.length - buf.length)) {
+            throw new BudgetExceededException("the daemon is already buffering its limit of large frames");
+        }
         System.arraycopy(buf, 0, bigger, 0, end);
         buf = bigger;
     }
