@@ -422,7 +422,14 @@ final class ServerConnection {
             return;
         }
         try {
-            permits.acquire(); // back-pressure: past the limit, this connection is not read further
+            if (!permits.tryAcquire()) {
+                // The calls queued for this batch hold permits and would only give them back once the reader
+                // runs them after the batch: let them run elsewhere now, then wait for a permit.
+                for (Call c = nextInBatch(); c != null; c = nextInBatch()) {
+                    dispatch(c);
+                }
+                permits.acquire(); // back-pressure: past the limit, this connection is not read further
+            }
         } catch (InterruptedException e) {
             calls.remove(key);
             Thread.currentThread().interrupt();
