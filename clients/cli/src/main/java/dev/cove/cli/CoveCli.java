@@ -69,7 +69,8 @@ import java.util.concurrent.Callable;
                 "Only start, restart and daemon start a daemon; the others exit with status 3",
                 "when none runs. The data folder is --data-dir, else $COVE_DATA_DIR, else",
                 "$XDG_DATA_HOME/cove, else ~/.local/share/cove.",
-                "Run `cove COMMAND --help` for a command's options."},
+                "Run `cove COMMAND --help` for a command's options. `cove graphql` and",
+                "`cove desktop` (through bin/cove) run the GraphQL server and the desktop app."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
