@@ -111,7 +111,32 @@ final class Cli {
 
     /** Starts the CLI as a process without waiting; its output goes to files read by {@link #output}. */
     Process spawn(String... args) {
-        List<String> cmd = new ArrayList<>();
+        return spawn(List.of(), args);
+    }
+
+    /**
+     * Like {@link #spawn(String...)}, but with Ctrl-C (SIGINT) handled as in a terminal. A process started in
+     * the background by a non-interactive shell (as CI runners and `cmd &` do) inherits SIGINT as ignored, and
+     * the JVM then leaves it ignored; {@code env --default-signal=INT} restores the default for the CLI.
+     */
+    Process spawnWithCtrlC(String... args) {
+        return spawn(List.of("/usr/bin/env", "--default-signal=INT"), args);
+    }
+
+    /** Whether {@link #spawnWithCtrlC} can give its process the default SIGINT disposition. */
+    static boolean canRestoreCtrlC() {
+        try {
+            return new ProcessBuilder("/usr/bin/env", "--default-signal=INT", "true").start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private Process spawn(List<String> prefix, String... args) {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(java());
         cmd.addAll(jvmFlags());
         cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")); // as bin/cove runs the CLI
