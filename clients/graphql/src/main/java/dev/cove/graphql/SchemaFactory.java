@@ -471,6 +471,15 @@ final class SchemaFactory {
         return name;
     }
 
+    /** The scalar of an integer, number or boolean schema: the same for inputs and outputs. */
+    private static graphql.schema.GraphQLScalarType numberOrBoolean(JsonNode s) {
+        return switch (s.path("type").asText()) {
+            case "integer" -> "int32".equals(s.path("format").asText()) ? Scalars.GraphQLInt : dev.cove.graphql.Scalars.LONG;
+            case "number" -> Scalars.GraphQLFloat;
+            default -> Scalars.GraphQLBoolean;
+        };
+    }
+
     private GraphQLOutputType output(JsonNode s, String owner, String fieldPart) {
         if (s == null || s.isMissingNode() || s.has("oneOf")) {
             return dev.cove.graphql.Scalars.JSON;
@@ -479,14 +488,8 @@ final class SchemaFactory {
             case "string" -> {
                 return s.has("enum") ? enumType(s, owner, fieldPart) : stringType(s);
             }
-            case "integer" -> {
-                return "int32".equals(s.path("format").asText()) ? Scalars.GraphQLInt : dev.cove.graphql.Scalars.LONG;
-            }
-            case "number" -> {
-                return Scalars.GraphQLFloat;
-            }
-            case "boolean" -> {
-                return Scalars.GraphQLBoolean;
+            case "integer", "number", "boolean" -> {
+                return numberOrBoolean(s);
             }
             case "array" -> {
                 JsonNode items = s.get("items");
@@ -590,14 +593,8 @@ final class SchemaFactory {
                 return "date-time".equals(s.path("format").asText()) ? dev.cove.graphql.Scalars.DATE_TIME
                         : Scalars.GraphQLString;
             }
-            case "integer" -> {
-                return "int32".equals(s.path("format").asText()) ? Scalars.GraphQLInt : dev.cove.graphql.Scalars.LONG;
-            }
-            case "number" -> {
-                return Scalars.GraphQLFloat;
-            }
-            case "boolean" -> {
-                return Scalars.GraphQLBoolean;
+            case "integer", "number", "boolean" -> {
+                return numberOrBoolean(s);
             }
             case "array" -> {
                 JsonNode items = s.get("items");

@@ -1,6 +1,7 @@
 package dev.cove.cli.commands.service;
 
 import dev.cove.cli.CoveCli;
+import dev.cove.cli.CliException;
 import dev.cove.cli.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -23,6 +24,17 @@ public final class ServiceCommand implements Callable<Integer> {
 
     Systemd systemd() {
         return new Systemd(cove.env());
+    }
+
+    /** The instance's unit file; exit status 1 with how to install one when there is none. */
+    java.nio.file.Path installedUnit(Systemd systemd) {
+        java.nio.file.Path file = systemd.unitFile(cove.paths());
+        if (!java.nio.file.Files.exists(file)) {
+            throw new CliException(ExitCodes.ERROR, "no service is installed for instance '"
+                    + cove.paths().instance() + "' (no " + file + "). Install one with `"
+                    + cove.command("service install") + "`");
+        }
+        return file;
     }
 
     @Override

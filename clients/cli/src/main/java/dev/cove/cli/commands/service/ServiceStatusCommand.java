@@ -32,11 +32,7 @@ public final class ServiceStatusCommand implements Callable<Integer> {
         CoveCli cove = service.cove();
         Systemd systemd = service.systemd();
         String unitName = Systemd.unitName(cove.paths());
-        Path file = systemd.unitFile(cove.paths());
-        if (!Files.exists(file)) {
-            throw new CliException(ExitCodes.ERROR, "no service is installed for instance '" + cove.paths().instance()
-                    + "' (no " + file + "). Install one with `" + cove.command("service install") + "`");
-        }
+        Path file = service.installedUnit(systemd);
         Map<String, String> settings = new LinkedHashMap<>();
         try {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {

@@ -25,11 +25,7 @@ public final class ServiceUninstallCommand implements Callable<Integer> {
         CoveCli cove = service.cove();
         Systemd systemd = service.systemd();
         String unitName = Systemd.unitName(cove.paths());
-        Path file = systemd.unitFile(cove.paths());
-        if (!Files.exists(file)) {
-            throw new CliException(ExitCodes.ERROR, "there is no unit " + file + " to remove (install one with `"
-                    + cove.command("service install") + "`)");
-        }
+        Path file = service.installedUnit(systemd);
         String unavailable = systemd.unavailableReason();
         boolean disabled = false;
         if (unavailable == null) {
