@@ -5,10 +5,7 @@ import dev.cove.rpc.codec.Json;
 import dev.cove.rpc.instance.InstancePaths;
 import dev.cove.tests.ops.OpsCli.Result;
 import dev.cove.tests.support.DaemonProcess;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,22 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code cove doctor} against real daemons in good and bad states. */
-class DoctorTest {
-    @TempDir
-    Path tmp;
-
-    OpsCli cli;
-
-    @BeforeEach
-    void setUp() {
-        cli = new OpsCli(tmp.resolve("data"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        cli.killAll();
-    }
-
+class DoctorTest extends OpsTest {
     /** The checks of a JSON report by name. */
     private static Map<String, JsonNode> checks(JsonNode report) {
         Map<String, JsonNode> m = new HashMap<>();

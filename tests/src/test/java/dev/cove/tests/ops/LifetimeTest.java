@@ -8,14 +8,10 @@ import dev.cove.tests.ops.plugin.Hogged;
 import dev.cove.tests.support.Await;
 import dev.cove.tests.support.DaemonProcess;
 import dev.cove.tests.support.Jvm;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -25,22 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A daemon that ends itself: when nobody uses it (idle timeout), and when its heap stays full (self-expiry). */
-class LifetimeTest {
-    @TempDir
-    Path tmp;
-
-    OpsCli cli;
-
-    @BeforeEach
-    void setUp() {
-        cli = new OpsCli(tmp.resolve("data"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        cli.killAll();
-    }
-
+class LifetimeTest extends OpsTest {
     @Test
     void anIdleDaemonStopsCleanlyButNotWhileAClientIsConnected() throws Exception {
         try (DaemonProcess d = DaemonProcess.start(tmp.resolve("data"), InstancePaths.DEFAULT, "--idle-timeout", "1s")) {

@@ -7,10 +7,7 @@ import dev.cove.rpc.client.CoreClient;
 import dev.cove.rpc.instance.InstancePaths;
 import dev.cove.tests.ops.OpsCli.Result;
 import dev.cove.tests.support.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,22 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code cove start --supervise}: a real supervisor process restarting a real daemon. */
-class SupervisorTest {
-    @TempDir
-    Path tmp;
-
-    OpsCli cli;
-
-    @BeforeEach
-    void setUp() {
-        cli = new OpsCli(tmp.resolve("data"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        cli.killAll();
-    }
-
+class SupervisorTest extends OpsTest {
     @Test
     void aKilledDaemonIsReplacedAndStopEndsDaemonAndSupervisor() throws IOException {
         InstancePaths paths = cli.paths();
