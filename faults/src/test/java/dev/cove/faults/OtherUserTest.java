@@ -2,62 +2,47 @@ package dev.cove.faults;
 
 import dev.cove.tests.support.Await;
 import dev.cove.tests.support.DaemonProcess;
+import dev.cove.tests.support.OtherUser;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Another user on the machine connecting to someone's daemon. File permissions stop them first (folder 0700,
  * socket 0600); with those opened up on purpose for this test's private daemon, the daemon's own check of the
- * peer's uid (SO_PEERCRED) must refuse them with UNAUTHORIZED and log it.
+ * peer's uid (SO_PEERCRED) must refuse them with UNAUTHORIZED and log it. The other user is a real one
+ * ({@code nobody}, through {@link OtherUser}: setpriv and Python's standard library, nothing to install), so
+ * the test runs on a fresh machine; it skips only when not run as root, and says so.
  */
 class OtherUserTest {
-    static final String SETPRIV = "/usr/bin/setpriv";
-    static final String SOCAT = "/usr/bin/socat";
+    private static final String HELLO = "{\"type\":\"hello\",\"protocol\":1,\"name\":\"intruder\"}\n"
+            + "{\"id\":1,\"type\":\"query\",\"method\":\"query:core.status.v1\"}\n";
 
-    record Run(int exit, String out) {
-    }
-
-    /** Runs socat as nobody against the socket, sending a hello, and returns what it printed. */
-    static Run asNobody(Path socket) throws Exception {
-        Process p = new ProcessBuilder(SETPRIV, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                SOCAT, "-t3", "-", "UNIX-CONNECT:" + socket)
-                .redirectErrorStream(true).start();
-        try (var in = p.getOutputStream()) {
-            in.write("{\"type\":\"hello\",\"protocol\":1,\"name\":\"intruder\"}\n{\"id\":1,\"type\":\"query\",\"method\":\"query:core.status.v1\"}\n"
-                    .getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            // socat already gave up (e.g. permission denied on connect): what it printed says why
-        }
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "socat as nobody finished");
-        return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    /** Connects to the socket as nobody (a Python client, see {@link OtherUser}), sends a hello, returns the answer. */
+    static OtherUser.Run asNobody(Path scratch, Path socket) throws Exception {
+        return OtherUser.run(scratch, "unix", socket.toString(), HELLO);
     }
 
     @Test
     void anotherUserIsStoppedByPermissionsAndThenByThePeerUidCheck() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")),
-                "needs root to run a client as another user (setpriv); running as " + System.getProperty("user.name"));
-        assumeTrue(Files.isExecutable(Path.of(SETPRIV)) && Files.isExecutable(Path.of(SOCAT)),
-                "needs " + SETPRIV + " and " + SOCAT);
+        OtherUser.require(); // skips only when not root; as root it runs on any machine, or fails
+        Path scratch = OtherUser.scratch("cove-other-user-client");
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "cove-other-user");
         try (DaemonProcess d = DaemonProcess.start(dir.resolve("data"), "owner")) {
             Path socket = d.paths().socket();
             Path connect = d.paths().connectPath();
             // 1. as shipped: the 0700 folder keeps another user out before the daemon sees anything
-            Run denied = asNobody(connect);
+            OtherUser.Run denied = asNobody(scratch, connect);
             assertTrue(denied.exit() != 0 && denied.out().contains("Permission denied"),
                     "nobody cannot reach the socket through a 0700 folder: " + denied);
 
@@ -70,7 +55,7 @@ class OtherUserTest {
                 Files.setPosixFilePermissions(connect.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
             }
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-            Run refused = asNobody(connect);
+            OtherUser.Run refused = asNobody(scratch, connect);
             assertTrue(refused.out().contains("\"UNAUTHORIZED\""), "the daemon refuses another user: " + refused);
             assertTrue(refused.out().contains("nobody"), "the message names the refused user: " + refused);
             assertTrue(!refused.out().contains("\"ok\""), "nothing was answered to the intruder: " + refused);
@@ -80,10 +65,12 @@ class OtherUserTest {
             assertEquals("ok", d.raw().call(1, "query:core.ping.v1", null).path("type").asText());
             System.out.println("[faults] other user" + (Faults.LONG ? " (long run)" : "") + ": " + refused.out().trim());
         } finally {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // best effort
+            for (Path d : List.of(dir, scratch)) {
+                try (Stream<Path> walk = Files.walk(d)) {
+                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException ignored) {
+                    // best effort
+                }
             }
         }
     }

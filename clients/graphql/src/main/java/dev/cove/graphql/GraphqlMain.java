@@ -3,10 +3,8 @@ package dev.cove.graphql;
 import dev.cove.rpc.instance.InstancePaths;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Base64;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,9 +20,12 @@ public final class GraphqlMain {
             the endpoint (HTTP and WebSocket, graphql-transport-ws) at /graphql.
 
               --port N             port to listen on (default 8080; 0 picks a free one)
-              --bind ADDR          address to bind (default 127.0.0.1); beyond loopback a token is required
-              --token TOKEN        require 'Authorization: Bearer TOKEN' (generated and printed when binding
-                                   beyond loopback without one)
+              --bind ADDR          address to bind (default 127.0.0.1)
+              --token TOKEN        the token to require as 'Authorization: Bearer TOKEN' (also
+                                   COVE_GRAPHQL_TOKEN); by default a random one is generated at each start.
+                                   Either way it is written to {instance data}/graphql/token (mode 0600)
+              --no-auth            require no token (loopback binds only): any local user can then
+                                   drive your daemon
               --no-auto-start      never start a daemon; wait for one (default: start it when none runs)
               --allow-host NAME    also accept this Host header (repeatable; loopback names always pass)
               --allow-origin URL   also accept browser requests from this origin (repeatable)
@@ -47,7 +48,6 @@ public final class GraphqlMain {
             System.setProperty("logback.configurationFile", "cove-graphql-logback.xml");
         }
         GraphqlServer.Options o;
-        boolean generatedToken = false;
         try {
             Parsed p = parse(args);
             if (p == null) {
@@ -55,11 +55,17 @@ public final class GraphqlMain {
                 return;
             }
             o = p.options();
-            if (!GraphqlServer.isLoopback(o.bind()) && o.token() == null) {
-                byte[] b = new byte[24];
-                new SecureRandom().nextBytes(b);
-                o = o.withBind(o.bind(), Base64.getUrlEncoder().withoutPadding().encodeToString(b));
-                generatedToken = true;
+            String env = System.getenv("COVE_GRAPHQL_TOKEN");
+            if (o.token() == null && env != null && !env.isBlank()) {
+                o = o.withToken(env.strip());
+            }
+            if (o.noAuth() && o.token() != null) {
+                throw new IllegalArgumentException("--no-auth and a token (--token or COVE_GRAPHQL_TOKEN) contradict "
+                        + "each other: give one of them");
+            }
+            if (o.noAuth() && !GraphqlServer.isLoopback(o.bind())) {
+                throw new IllegalArgumentException("--no-auth is only allowed on a loopback bind, not on " + o.bind()
+                        + ": beyond loopback every request needs the token");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("cove graphql: " + e.getMessage());
@@ -67,9 +73,14 @@ public final class GraphqlMain {
             System.exit(2);
             return;
         }
+        boolean given = o.token() != null;
         GraphqlServer server;
         try {
             server = GraphqlServer.start(o);
+        } catch (IllegalArgumentException e) {
+            System.err.println("cove graphql: " + e.getMessage());
+            System.exit(2);
+            return;
         } catch (java.io.IOException e) {
             System.err.println("cove graphql: cannot listen on " + o.bind() + ":" + o.port() + ": " + e.getMessage()
                     + (o.port() != 0 ? " (is another server using the port? try --port)" : ""));
@@ -83,12 +94,16 @@ public final class GraphqlMain {
         }, "graphql-shutdown"));
         System.out.println("Cove GraphQL: " + server.uri() + " (GraphiQL), " + server.uri().resolve("/graphql")
                 + " (endpoint)");
-        if (generatedToken) {
-            System.out.println("Token (send as 'Authorization: Bearer TOKEN'): " + o.token());
-        }
-        if (o.token() != null) {
-            // the fragment never reaches the server (or its logs); the page keeps the token for the tab
-            System.out.println("GraphiQL with the token: " + server.uri() + "#token=" + (generatedToken ? o.token() : "TOKEN"));
+        if (server.token() == null) {
+            System.err.println("WARNING: --no-auth: no token is required. Any local user who can reach "
+                    + server.uri() + " can drive your daemon as you: read, move and delete your files, stop it.");
+        } else {
+            // printed once, on the terminal only (never logged); the fragment never reaches the server or its
+            // logs: the page moves it into a header for the tab's session and removes it from the address bar
+            System.out.println("Open GraphiQL: " + server.uri() + "#token=" + (given ? "YOUR_TOKEN" : server.token()));
+            System.out.println("Token file (mode 0600): " + server.tokenFile());
+            System.out.println("  curl -H \"Authorization: Bearer $(cat " + server.tokenFile() + ")\" -H 'content-type: "
+                    + "application/json' -d '{\"query\":\"{ _server { connected } }\"}' " + server.uri().resolve("/graphql"));
         }
         stopped.await();
     }
@@ -104,6 +119,7 @@ public final class GraphqlMain {
         int port = d.port();
         String token = null;
         boolean autoStart = true;
+        boolean noAuth = false;
         Set<String> hosts = new LinkedHashSet<>();
         Set<String> origins = new LinkedHashSet<>();
         int maxDepth = d.maxDepth();
@@ -124,6 +140,7 @@ public final class GraphqlMain {
                     return null;
                 }
                 case "--no-auto-start" -> autoStart = false;
+                case "--no-auth" -> noAuth = true;
                 case "--auto-start" -> autoStart = true;
                 case "--json" -> {
                     // a global option of `cove`; meaningless here
@@ -158,7 +175,7 @@ public final class GraphqlMain {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
-        return new Parsed(new GraphqlServer.Options(paths, bind, port, token, autoStart, hosts, origins, maxDepth,
+        return new Parsed(new GraphqlServer.Options(paths, bind, port, token, noAuth, autoStart, hosts, origins, maxDepth,
                 maxComplexity, maxBody, d.callTimeout(), init));
     }
 

@@ -33,12 +33,14 @@ public final class GraphqlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GraphqlServer.class);
 
     /**
-     * How to run. {@code token} must be set when {@code bind} is not a loopback address;
-     * {@code allowHosts}/{@code allowOrigins} widen the Host and Origin checks.
+     * How to run. {@code token} null means a random one is generated at start; either way it is written
+     * to {@link TokenFile#of} and required on every request. {@code noAuth} turns the token off and is
+     * only accepted on a loopback bind; {@code allowHosts}/{@code allowOrigins} widen the Host and Origin
+     * checks.
      */
-    public record Options(InstancePaths instance, String bind, int port, String token, boolean autoStart,
-                          Set<String> allowHosts, Set<String> allowOrigins, int maxDepth, int maxComplexity,
-                          long maxBody, Duration callTimeout, Duration initTimeout) {
+    public record Options(InstancePaths instance, String bind, int port, String token, boolean noAuth,
+                          boolean autoStart, Set<String> allowHosts, Set<String> allowOrigins, int maxDepth,
+                          int maxComplexity, long maxBody, Duration callTimeout, Duration initTimeout) {
         public Options {
             allowHosts = Set.copyOf(allowHosts);
             allowOrigins = Set.copyOf(allowOrigins);
@@ -46,37 +48,49 @@ public final class GraphqlServer implements AutoCloseable {
 
         /** 127.0.0.1:8080, auto-start, depth 15, complexity 5,000, 1 MiB bodies, 2 min calls, 10 s init. */
         public static Options defaults(InstancePaths instance) {
-            return new Options(instance, "127.0.0.1", 8080, null, true, Set.of(), Set.of(), 15, 5000, 1 << 20,
+            return new Options(instance, "127.0.0.1", 8080, null, false, true, Set.of(), Set.of(), 15, 5000, 1 << 20,
                     Duration.ofMinutes(2), Duration.ofSeconds(10));
         }
 
         public Options withPort(int port) {
-            return new Options(instance, bind, port, token, autoStart, allowHosts, allowOrigins, maxDepth,
+            return new Options(instance, bind, port, token, noAuth, autoStart, allowHosts, allowOrigins, maxDepth,
                     maxComplexity, maxBody, callTimeout, initTimeout);
         }
 
         public Options withBind(String bind, String token) {
-            return new Options(instance, bind, port, token, autoStart, allowHosts, allowOrigins, maxDepth,
+            return new Options(instance, bind, port, token, noAuth, autoStart, allowHosts, allowOrigins, maxDepth,
+                    maxComplexity, maxBody, callTimeout, initTimeout);
+        }
+
+        /** The token to require (null: generate one at start). */
+        public Options withToken(String token) {
+            return new Options(instance, bind, port, token, noAuth, autoStart, allowHosts, allowOrigins, maxDepth,
+                    maxComplexity, maxBody, callTimeout, initTimeout);
+        }
+
+        /** No token at all: any local user can then drive the daemon. Loopback binds only. */
+        public Options withNoAuth(boolean noAuth) {
+            return new Options(instance, bind, port, token, noAuth, autoStart, allowHosts, allowOrigins, maxDepth,
                     maxComplexity, maxBody, callTimeout, initTimeout);
         }
 
         public Options withAutoStart(boolean autoStart) {
-            return new Options(instance, bind, port, token, autoStart, allowHosts, allowOrigins, maxDepth,
+            return new Options(instance, bind, port, token, noAuth, autoStart, allowHosts, allowOrigins, maxDepth,
                     maxComplexity, maxBody, callTimeout, initTimeout);
         }
 
         public Options withLimits(int maxDepth, int maxComplexity, long maxBody) {
-            return new Options(instance, bind, port, token, autoStart, allowHosts, allowOrigins, maxDepth,
+            return new Options(instance, bind, port, token, noAuth, autoStart, allowHosts, allowOrigins, maxDepth,
                     maxComplexity, maxBody, callTimeout, initTimeout);
         }
 
         public Options withInitTimeout(Duration initTimeout) {
-            return new Options(instance, bind, port, token, autoStart, allowHosts, allowOrigins, maxDepth,
+            return new Options(instance, bind, port, token, noAuth, autoStart, allowHosts, allowOrigins, maxDepth,
                     maxComplexity, maxBody, callTimeout, initTimeout);
         }
 
         public Options withAllowed(Set<String> hosts, Set<String> origins) {
-            return new Options(instance, bind, port, token, autoStart, hosts, origins, maxDepth, maxComplexity,
+            return new Options(instance, bind, port, token, noAuth, autoStart, hosts, origins, maxDepth, maxComplexity,
                     maxBody, callTimeout, initTimeout);
         }
     }
@@ -86,9 +100,13 @@ public final class GraphqlServer implements AutoCloseable {
     private final ExecutorService calls;
     private final ScheduledExecutorService timer;
     private final String host;
+    private final String token;
+    private final java.nio.file.Path tokenFile;
 
     private GraphqlServer(Server jetty, DaemonLink link, ExecutorService calls, ScheduledExecutorService timer,
-                          String host) {
+                          String host, String token, java.nio.file.Path tokenFile) {
+        this.token = token;
+        this.tokenFile = tokenFile;
         this.jetty = jetty;
         this.link = link;
         this.calls = calls;
@@ -99,14 +117,25 @@ public final class GraphqlServer implements AutoCloseable {
     /** Starts the server; the daemon connection is made (or retried) in the background. */
     public static GraphqlServer start(Options o) throws Exception {
         boolean loopback = isLoopback(o.bind());
-        if (!loopback && (o.token() == null || o.token().isBlank())) {
-            throw new IllegalArgumentException("binding to " + o.bind() + " (beyond loopback) requires a token");
+        String token = null;
+        java.nio.file.Path tokenFile = null;
+        if (o.noAuth()) {
+            if (!loopback) {
+                throw new IllegalArgumentException("--no-auth is only allowed on a loopback bind, not on " + o.bind());
+            }
+            log.warn("GraphQL server WITHOUT a token (--no-auth): any local user who can reach {}:{} can drive "
+                    + "your daemon as you (read, move and delete your files, stop it)", o.bind(), o.port());
+        } else {
+            // loopback is not a credential: every other user of this machine can reach 127.0.0.1
+            token = o.token() == null || o.token().isBlank() ? TokenFile.generate() : o.token();
+            tokenFile = TokenFile.of(o.instance());
+            TokenFile.write(tokenFile, token);
         }
         Set<String> hosts = new HashSet<>(o.allowHosts());
         if (!loopback) {
             hosts.add(Guard.hostName(o.bind().contains(":") ? "[" + o.bind() + "]" : o.bind()));
         }
-        Guard guard = new Guard(hosts, o.allowOrigins(), o.token());
+        Guard guard = new Guard(hosts, o.allowOrigins(), token);
         // daemon calls block on the socket's answer, not on socket I/O, so virtual threads suit them
         ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -126,6 +155,10 @@ public final class GraphqlServer implements AutoCloseable {
         pool.setVirtualThreadsExecutor(calls);
         Server jetty = new Server(pool);
         ServerConnector connector = new ServerConnector(jetty);
+        // Jetty's per-connection header cache matches values case-insensitively by default, so after one request
+        // with the right token, the same token in another case would come back as the cached right one
+        connector.getConnectionFactory(org.eclipse.jetty.server.HttpConnectionFactory.class).getHttpConfiguration()
+                .setHeaderCacheCaseSensitive(true);
         connector.setHost(o.bind());
         connector.setPort(o.port());
         jetty.addConnector(connector);
@@ -142,7 +175,7 @@ public final class GraphqlServer implements AutoCloseable {
         };
         jetty.setHandler(new HttpFront(engine[0], guard, o.maxBody(), o.callTimeout().toMillis() + 5000, ws, creator));
         jetty.start();
-        GraphqlServer server = new GraphqlServer(jetty, link, calls, timer, o.bind());
+        GraphqlServer server = new GraphqlServer(jetty, link, calls, timer, o.bind(), token, tokenFile);
         link.start();
         log.info("GraphQL server on {} (GraphiQL at /, endpoint /graphql) for instance '{}'", server.uri(),
                 o.instance().instance());
@@ -171,6 +204,16 @@ public final class GraphqlServer implements AutoCloseable {
         return URI.create("http://" + h + ":" + port() + "/");
     }
 
+    /** The token every request must carry; null only with {@code --no-auth}. */
+    public String token() {
+        return token;
+    }
+
+    /** The 0600 file holding {@link #token()}; null with {@code --no-auth}. */
+    public java.nio.file.Path tokenFile() {
+        return tokenFile;
+    }
+
     /** Whether the server is connected to a daemon and has its schema. */
     public boolean daemonConnected() {
         return link.isConnected();
@@ -186,5 +229,8 @@ public final class GraphqlServer implements AutoCloseable {
         link.close();
         calls.shutdownNow();
         timer.shutdownNow();
+        if (tokenFile != null) {
+            TokenFile.removeIfOurs(tokenFile, token);
+        }
     }
 }

@@ -16,8 +16,10 @@ import java.util.Set;
  *       whose DNS name was rebound to 127.0.0.1 is refused (403);</li>
  *   <li>Origin: a browser's cross-origin request is refused (403); same-origin pages (GraphiQL served
  *       here) and non-browser clients, which send no Origin, pass;</li>
- *   <li>token: when one is set (always when bound beyond loopback), {@code Authorization: Bearer}
- *       must carry it (401); WebSocket clients may send it in {@code connection_init} instead.</li>
+ *   <li>token: always set unless the server runs with {@code --no-auth} (loopback only):
+ *       {@code Authorization: Bearer} must carry it (401), on GET and POST alike; WebSocket clients may
+ *       send it in {@code connection_init} instead (4403 when wrong or missing). Compared in constant
+ *       time, on SHA-256 digests so that not even the length of the token leaks.</li>
  * </ul>
  */
 final class Guard {
@@ -32,12 +34,13 @@ final class Guard {
 
     private final Set<String> allowedHosts;
     private final Set<String> allowedOrigins;
+    /** SHA-256 of the token; null with --no-auth. */
     private final byte[] token;
 
     Guard(Set<String> extraHosts, Set<String> allowedOrigins, String token) {
         this.allowedHosts = lower(extraHosts);
         this.allowedOrigins = lower(allowedOrigins);
-        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.token = token == null ? null : sha256(token);
     }
 
     private static Set<String> lower(Set<String> s) {
@@ -88,7 +91,15 @@ final class Guard {
         if (v.regionMatches(true, 0, "Bearer ", 0, 7)) {
             v = v.substring(7).strip();
         }
-        return MessageDigest.isEqual(token, v.getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(token, sha256(v));
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private boolean originAllowed(String origin, String host) {

@@ -1,7 +1,8 @@
 // GraphiQL for Cove: queries and mutations over HTTP POST, subscriptions over a small
 // graphql-transport-ws client (one WebSocket per subscription; enough for an IDE).
-// A token, when the server needs one, is taken from the page address (#token=...) once and kept
-// for the tab's session, so it never reaches the server's logs as part of a URL.
+// The server's token is taken from the page address (#token=..., which browsers never send to the
+// server) once, removed from the address bar and kept for the tab's session; it travels as an
+// Authorization header (HTTP) and in connection_init (WebSocket), never in a URL the server sees.
 (function () {
   'use strict';
   var hash = new URLSearchParams(location.hash.slice(1));
@@ -26,7 +27,13 @@
     var headers = { 'Content-Type': 'application/json', 'Accept': 'application/graphql-response+json, application/json' };
     if (token) { headers['Authorization'] = 'Bearer ' + token; }
     return fetch(endpoint, { method: 'POST', headers: headers, body: JSON.stringify(params) })
-      .then(function (r) { return r.json(); });
+      .then(function (r) {
+        if (r.status === 401) {
+          return { errors: [{ message: 'This server needs its token: open the address that `cove graphql` printed '
+            + '(it ends in #token=...), or add #token=$(cat {instance data}/graphql/token) to this address.' }] };
+        }
+        return r.json();
+      });
   }
 
   function wsSubscribe(params) {

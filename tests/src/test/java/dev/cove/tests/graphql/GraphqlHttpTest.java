@@ -133,7 +133,7 @@ class GraphqlHttpTest {
     // ---- GraphQL over HTTP ----
 
     private HttpRequest.Builder to(URI uri) {
-        return HttpRequest.newBuilder(uri);
+        return HttpRequest.newBuilder(uri).header("Authorization", rig.bearer());
     }
 
     private URI get(String query, String variables) {

@@ -1,6 +1,7 @@
 package dev.cove.tests.graphql;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cove.graphql.TokenFile;
 import dev.cove.tests.support.Await;
 import dev.cove.tests.support.Jvm;
 import dev.cove.tests.support.Reaper;
@@ -17,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +41,7 @@ class GraphqlMainTest {
     static final GraphqlRig rig = new GraphqlRig("gql-main");
 
     private static final Pattern URL = Pattern.compile("Cove GraphQL: (http://\\S+/) ");
-    private static final Pattern TOKEN = Pattern.compile("Token .*: (\\S+)$");
+    private static final Pattern TOKEN = Pattern.compile("Open GraphiQL: http://\\S+/#token=(\\S+)$");
 
     /** The module's packaged jar and lib folder, as bin/cove puts them on the class path. */
     static String packagedClasspath() throws IOException {
@@ -112,7 +114,9 @@ class GraphqlMainTest {
                 GraphqlRig.Answer a = rig.send(HttpRequest.newBuilder(base.resolve("/assets/" + asset)).GET().build());
                 assertEquals(200, a.status(), asset);
             }
-            Await.until(GraphqlRig.WAIT, () -> rig.send(post(base, null)).text().contains("\"connected\":true"),
+            String token = r.await(TOKEN);
+            assertEquals(401, rig.send(post(base, null)).status(), "loopback is not a credential");
+            Await.until(GraphqlRig.WAIT, () -> rig.send(post(base, token)).text().contains("\"connected\":true"),
                     "the server connects to the daemon");
             r.process().destroy(); // SIGTERM, as Ctrl-C or a service manager would
             assertTrue(r.process().waitFor(30, TimeUnit.SECONDS), "the server stops");
@@ -137,6 +141,68 @@ class GraphqlMainTest {
         }
     }
 
+    @Test
+    void theGeneratedTokenIsPrintedOnceAndKeptInAPrivateFile() throws Exception {
+        Running r = run("--port", "0", "--no-auto-start");
+        try {
+            URI base = URI.create(r.await(URL));
+            String token = r.await(TOKEN);
+            Path file = TokenFile.of(rig.paths());
+            Await.until(GraphqlRig.WAIT, () -> token.equals(read(file)),
+                    "the token file holds the printed token");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+            assertTrue(token.length() >= 40, token);
+            long printed = r.out().stream().filter(l -> l.contains(token)).count();
+            assertEquals(1, printed, "the token is printed once (in the GraphiQL address): " + r.out());
+            Await.until(GraphqlRig.WAIT, () -> rig.send(post(base, read(file))).text()
+                    .contains("\"connected\":true"), "a client reading the token file gets in");
+            r.process().destroy();
+            assertTrue(r.process().waitFor(30, TimeUnit.SECONDS), "the server stops");
+            assertTrue(Files.notExists(file), "a stopped server removes its token file");
+        } finally {
+            Reaper.kill(r.process().toHandle());
+        }
+    }
+
+    @Test
+    void aTokenFromTheEnvironmentIsRequiredAndNotPrinted() throws Exception {
+        String token = "env-token-" + ProcessHandle.current().pid();
+        List<String> args = List.of("--data-dir", rig.paths().dataDir().toString(), "--instance", rig.paths().instance(),
+                "--port", "0", "--no-auto-start");
+        Running r = runWith(Map.of("COVE_GRAPHQL_TOKEN", token), args);
+        try {
+            URI base = URI.create(r.await(URL));
+            r.await(TOKEN);
+            assertTrue(r.out().stream().noneMatch(l -> l.contains(token)), "a given token is not echoed: " + r.out());
+            assertEquals(401, rig.send(post(base, token + "x")).status());
+            Await.until(GraphqlRig.WAIT, () -> rig.send(post(base, token)).text().contains("\"connected\":true"),
+                    "the environment's token works");
+        } finally {
+            Reaper.kill(r.process().toHandle());
+        }
+    }
+
+    @Test
+    void noAuthIsOnlyForLoopbackAndWarns() throws Exception {
+        Running beyond = run("--port", "0", "--bind", "0.0.0.0", "--no-auth");
+        assertTrue(beyond.process().waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, beyond.process().exitValue(), "output: " + beyond.out());
+        Await.until(GraphqlRig.WAIT, () -> String.join("\n", beyond.out()).contains("only allowed on a loopback bind"),
+                () -> "message: " + beyond.out());
+
+        Running r = run("--port", "0", "--no-auto-start", "--no-auth");
+        try {
+            URI base = URI.create(r.await(URL));
+            Await.until(GraphqlRig.WAIT, () -> String.join("\n", r.out()).contains("any local user"),
+                    () -> "the warning names the risk: " + r.out());
+            Await.until(GraphqlRig.WAIT, () -> rig.send(post(base, null)).text().contains("\"connected\":true"),
+                    "--no-auth serves without a token");
+        } finally {
+            Reaper.kill(r.process().toHandle());
+        }
+    }
+
     /** What bin/cove exports for the programs it runs, so that they can start a daemon. */
     @Test
     void startsTheDaemonWhenNoneRuns(@TempDir Path tmp) throws Exception {
@@ -147,8 +213,9 @@ class GraphqlMainTest {
         long[] daemonPid = {0};
         try {
             URI base = URI.create(r.await(URL));
+            String token = r.await(TOKEN);
             Await.until(Duration.ofSeconds(60), () -> {
-                JsonNode s = rig.send(post(base, null)).json();
+                JsonNode s = rig.send(post(base, token)).json();
                 daemonPid[0] = s == null ? 0 : s.path("data").path("_server").path("daemonPid").asLong();
                 return s != null && s.path("data").path("_server").path("connected").asBoolean();
             }, () -> "the server starts a daemon and connects; output: " + r.out());
@@ -168,6 +235,15 @@ class GraphqlMainTest {
         assertTrue(r.process().waitFor(30, TimeUnit.SECONDS));
         assertEquals(2, r.process().exitValue());
         Await.until(GraphqlRig.WAIT, () -> String.join("\n", r.out()).contains("--port takes a number"), () -> "message: " + r.out());
+    }
+
+    /** The token file as a client reads it; null while it does not exist. */
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file).strip() : null;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static HttpRequest post(URI base, String token) {

@@ -25,6 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * regenerates its schema (here the new daemon has a plugin the old one lacked).
  */
 class GraphqlReconnectTest {
+    /** A token of the test's choosing (--token), as a script would give one. */
+    private static final String TOKEN = "reconnect-test-token";
+
     @TempDir
     Path dir;
 
@@ -34,13 +37,13 @@ class GraphqlReconnectTest {
         Process first = GraphqlRig.startDaemon(paths, dir);
         HttpClient http = HttpClient.newHttpClient();
         try (GraphqlServer server = GraphqlServer.start(GraphqlServer.Options.defaults(paths).withPort(0)
-                .withAutoStart(false))) {
+                .withAutoStart(false).withToken(TOKEN))) {
             Await.until(GraphqlRig.WAIT, server::daemonConnected, "connected to the first daemon");
             URI endpoint = URI.create("http://127.0.0.1:" + server.port() + "/graphql");
             URI wsUri = URI.create("ws://127.0.0.1:" + server.port() + "/graphql");
             assertFalse(typeHasField(http, endpoint, "Query", "testEcho"), "no test plugin in the first daemon");
 
-            try (WsClient ws = WsClient.open(http, wsUri, Map.of())) {
+            try (WsClient ws = WsClient.open(http, wsUri, Map.of("authorization", "Bearer " + TOKEN))) {
                 ws.subscribe("logs", "subscription { logMessage { message } }", null);
                 Await.until(GraphqlRig.WAIT, () -> subscriptions(http, endpoint) == 2, "the log subscription is live");
 
@@ -114,6 +117,7 @@ class GraphqlReconnectTest {
         try {
             String body = GraphqlRig.JSON.writeValueAsString(Map.of("query", query));
             String text = http.send(HttpRequest.newBuilder(endpoint).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + TOKEN)
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             return GraphqlRig.JSON.readTree(text);
         } catch (Exception e) {

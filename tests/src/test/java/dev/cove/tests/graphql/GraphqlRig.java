@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cove.api.core.Ping;
 import dev.cove.graphql.GraphqlServer;
+import dev.cove.graphql.TokenFile;
 import dev.cove.rpc.RpcException;
 import dev.cove.rpc.client.CoreClient;
 import dev.cove.rpc.instance.InstancePaths;
@@ -55,6 +56,7 @@ final class GraphqlRig implements BeforeAllCallback, AfterAllCallback {
     private InstancePaths paths;
     private Process daemon;
     private GraphqlServer server;
+    private String token;
     private final List<GraphqlServer> extraServers = new ArrayList<>();
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -75,12 +77,35 @@ final class GraphqlRig implements BeforeAllCallback, AfterAllCallback {
         paths = new InstancePaths(data, instance);
         daemon = startDaemon(paths, dir);
         server = GraphqlServer.start(options());
+        // the owner's way to the token: the 0600 file the server wrote (not the server object)
+        token = Files.readString(TokenFile.of(paths)).strip();
+        if (!token.equals(server.token())) {
+            throw new AssertionError("the token file does not hold the server's token");
+        }
         Await.until(WAIT, server::daemonConnected, "the GraphQL server connects to the daemon");
     }
 
-    /** Options for a server on this rig's daemon: a free port, no auto-start. */
+    /**
+     * Options for a server on this rig's daemon: a free port, no auto-start, and (once the rig's server
+     * runs) its token, so that extra servers rewrite the token file with the same one.
+     */
     GraphqlServer.Options options() {
-        return tweak.apply(GraphqlServer.Options.defaults(paths).withPort(0).withAutoStart(false));
+        return tweak.apply(GraphqlServer.Options.defaults(paths).withPort(0).withAutoStart(false).withToken(token));
+    }
+
+    /** The rig server's token, as read from its token file. */
+    String token() {
+        return token;
+    }
+
+    /** {@code "Bearer " + token()}: the Authorization header value. */
+    String bearer() {
+        return "Bearer " + token;
+    }
+
+    /** The init payload carrying the token, for {@link WsClient#open}. */
+    Map<String, Object> init() {
+        return Map.of("authorization", bearer());
     }
 
     /** Another server on the same daemon, closed with the rig. */
@@ -179,7 +204,7 @@ final class GraphqlRig implements BeforeAllCallback, AfterAllCallback {
         Map<String, Object> body = variables == null ? Map.of("query", query) : Map.of("query", query, "variables", variables);
         try {
             return send(HttpRequest.newBuilder(endpoint()).header("Content-Type", "application/json")
-                    .header("Accept", "application/graphql-response+json")
+                    .header("Accept", "application/graphql-response+json").header("Authorization", bearer())
                     .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

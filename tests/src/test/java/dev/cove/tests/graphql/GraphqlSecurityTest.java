@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 
@@ -52,7 +53,8 @@ class GraphqlSecurityTest {
     }
 
     private static String post(String host, String extra) {
-        return "POST /graphql HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n" + extra;
+        return "POST /graphql HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+                + "Authorization: " + rig.bearer() + "\r\n" + extra;
     }
 
     private static String upgrade(String host, String extra) {
@@ -80,11 +82,11 @@ class GraphqlSecurityTest {
         int port = rig.server().port();
         String self = "http://127.0.0.1:" + port;
         GraphqlRig.Answer same = rig.send(HttpRequest.newBuilder(rig.endpoint()).header("Content-Type", "application/json")
-                .header("Origin", self).POST(HttpRequest.BodyPublishers.ofString(QUERY_BODY)).build());
+                .header("Authorization", rig.bearer()).header("Origin", self).POST(HttpRequest.BodyPublishers.ofString(QUERY_BODY)).build());
         assertEquals(200, same.status(), "GraphiQL's own requests are same-origin: " + same);
 
         GraphqlRig.Answer cross = rig.send(HttpRequest.newBuilder(rig.endpoint()).header("Content-Type", "application/json")
-                .header("Origin", "https://evil.example").POST(HttpRequest.BodyPublishers.ofString(QUERY_BODY)).build());
+                .header("Authorization", rig.bearer()).header("Origin", "https://evil.example").POST(HttpRequest.BodyPublishers.ofString(QUERY_BODY)).build());
         assertEquals(403, cross.status(), cross.toString());
 
         GraphqlRig.Answer otherPort = rig.send(HttpRequest.newBuilder(URI.create(rig.endpoint() + "?query=%7B_server%7Bconnected%7D%7D"))
@@ -102,10 +104,34 @@ class GraphqlSecurityTest {
     }
 
     @Test
-    void beyondLoopbackATokenIsRequired() throws Exception {
+    void loopbackRequiresTheTokenToo() {
+        HttpRequest.Builder req = HttpRequest.newBuilder(rig.endpoint()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(QUERY_BODY));
+        String token = rig.token();
+        GraphqlRig.Answer none = rig.send(req.copy().build());
+        assertEquals(401, none.status(), none.toString());
+        assertTrue(none.text().contains("requires a token"), none.toString());
+        for (String wrong : List.of("Bearer nope", "Bearer " + token.substring(0, 1), "Bearer " + token.substring(0, token.length() - 1),
+                "Bearer " + token + token, "Bearer", "Bearer " + token.toUpperCase(java.util.Locale.ROOT), "Basic " + token)) {
+            GraphqlRig.Answer a = rig.send(req.copy().header("Authorization", wrong).build());
+            assertEquals(401, a.status(), wrong + ": " + a);
+        }
+        assertEquals(200, rig.send(req.copy().header("Authorization", rig.bearer()).build()).status());
+        assertEquals(200, rig.send(req.copy().header("Authorization", "bearer  " + token + " ").build()).status(),
+                "the scheme is case-insensitive (RFC 9110) and spaces around the token do not matter");
+
+        GraphqlRig.Answer get = rig.send(HttpRequest.newBuilder(URI.create(rig.endpoint() + "?query=%7B_server%7Bconnected%7D%7D"))
+                .GET().build());
+        assertEquals(401, get.status(), "GET needs the token as well: " + get);
+        // the GraphiQL page and its scripts are the same for everyone and hold no data: served without the token
+        assertEquals(200, raw(rig.server().port(), "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n", ""));
+    }
+
+    @Test
+    void beyondLoopbackATokenIsGeneratedAndNoAuthIsRefused() throws Exception {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                () -> GraphqlServer.start(rig.options().withBind("0.0.0.0", null)));
-        assertTrue(refused.getMessage().contains("token"), refused.getMessage());
+                () -> GraphqlServer.start(rig.options().withBind("0.0.0.0", null).withNoAuth(true)));
+        assertTrue(refused.getMessage().contains("loopback"), refused.getMessage());
 
         String token = "s3cret-token";
         GraphqlServer open = rig.extraServer(rig.options().withBind("0.0.0.0", token));
@@ -130,6 +156,10 @@ class GraphqlSecurityTest {
             c.send(Map.of("type", "connection_init", "payload", Map.of("authorization", "Bearer wrong")));
             assertEquals(4403, c.awaitClose().code(), "connection_init with a wrong token");
         }
+        try (WsClient c = WsClient.connect(rig.http, ws)) {
+            c.send(Map.of("type", "connection_init", "payload", Map.of("authorization", "Bearer " + token.substring(0, 6))));
+            assertEquals(4403, c.awaitClose().code(), "connection_init with a prefix of the token");
+        }
         try (WsClient c = WsClient.open(rig.http, ws, Map.of("authorization", "Bearer " + token))) {
             c.subscribe("1", "{ _server { connected } }", null);
             JsonNode next = c.next();
@@ -143,5 +173,15 @@ class GraphqlSecurityTest {
         CompletionException e = assertThrows(CompletionException.class, () -> WsClient.connect(rig.http, ws,
                 Map.of("Authorization", "Bearer wrong")));
         assertEquals(401, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+
+        // no token given beyond loopback: one is generated, written to the token file and required
+        GraphqlServer generated = rig.extraServer(rig.options().withBind("0.0.0.0", null).withToken(null));
+        assertTrue(generated.token() != null && generated.token().length() >= 40, generated.token());
+        assertEquals(generated.token(), java.nio.file.Files.readString(generated.tokenFile()).strip());
+        URI gen = URI.create("http://127.0.0.1:" + generated.port() + "/graphql");
+        HttpRequest.Builder g = HttpRequest.newBuilder(gen).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(QUERY_BODY));
+        assertEquals(401, rig.send(g.copy().build()).status());
+        assertEquals(200, rig.send(g.copy().header("Authorization", "Bearer " + generated.token()).build()).status());
     }
 }

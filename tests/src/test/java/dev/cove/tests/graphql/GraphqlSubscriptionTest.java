@@ -39,7 +39,7 @@ class GraphqlSubscriptionTest {
     }
 
     private static WsClient open() {
-        return WsClient.open(rig.http, rig.ws(), Map.of());
+        return WsClient.open(rig.http, rig.ws(), rig.init());
     }
 
     @Test
