@@ -81,6 +81,10 @@ public final class GraphqlMain {
             System.err.println("cove graphql: " + e.getMessage());
             System.exit(2);
             return;
+        } catch (java.io.UncheckedIOException e) {
+            System.err.println("cove graphql: " + e.getMessage());
+            System.exit(1);
+            return;
         } catch (java.io.IOException e) {
             System.err.println("cove graphql: cannot listen on " + o.bind() + ":" + o.port() + ": " + e.getMessage()
                     + (o.port() != 0 ? " (is another server using the port? try --port)" : ""));

@@ -129,7 +129,11 @@ public final class GraphqlServer implements AutoCloseable {
             // loopback is not a credential: every other user of this machine can reach 127.0.0.1
             token = o.token() == null || o.token().isBlank() ? TokenFile.generate() : o.token();
             tokenFile = TokenFile.of(o.instance());
-            TokenFile.write(tokenFile, token);
+            try {
+                TokenFile.write(tokenFile, token);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the token file " + tokenFile + ": " + e.getMessage(), e);
+            }
         }
         Set<String> hosts = new HashSet<>(o.allowHosts());
         if (!loopback) {

@@ -149,22 +149,42 @@ public record InstancePaths(Path dataDir, String instance) {
      * The path to bind and connect to. Normally the socket itself; when that is longer than the
      * kernel accepts, a path through a short private symlink to the daemon folder
      * ({@code /tmp/cove-{user}/{hash}}), so the socket still lives in the data folder.
+     *
+     * <p>{@code /tmp} is shared: another user may have created {@code /tmp/cove-{user}} first, to swap the
+     * link for one of their own and receive the owner's clients. The folder is used only if it is a real
+     * folder owned by this user (its mode is then tightened to 0700); otherwise {@code $XDG_RUNTIME_DIR/cove}
+     * (private to the user by definition) is used when that is set, and the choice is logged; failing both,
+     * this refuses with a message naming the folder, its owner and the fix.
      */
     public Path connectPath() throws IOException {
+        String runtime = System.getenv("XDG_RUNTIME_DIR");
+        return connectPathVia(Path.of("/tmp", "cove-" + System.getProperty("user.name")),
+                runtime == null || runtime.isBlank() ? null : Path.of(runtime, "cove"));
+    }
+
+    /** {@link #connectPath()} with the link folder and its fallback given (tests pass folders of their own). */
+    public Path connectPathVia(Path linkDir, Path fallback) throws IOException {
         Path socket = socket();
         if (socket.toString().getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH_BYTES) {
             return socket;
         }
-        Path base = Path.of("/tmp", "cove-" + System.getProperty("user.name"));
-        if (Files.isSymbolicLink(base)) {
-            throw new IOException(base + " is a symlink; refusing to use it for the short socket path. Remove it, "
-                    + "or choose a shorter --data-dir");
+        Path base = linkDir;
+        String why = privateFolder(linkDir);
+        if (why != null) {
+            String fallbackWhy = fallback == null ? "XDG_RUNTIME_DIR is not set" : privateFolder(fallback);
+            if (fallbackWhy != null) {
+                throw new IOException(linkDir + " cannot hold the short link to the socket: " + why + ". Another user "
+                        + "may have created it to capture your daemon's clients; Cove refuses to use it ("
+                        + (fallback == null ? fallbackWhy : fallback + " is no alternative either: " + fallbackWhy)
+                        + "). Remove " + linkDir + " (as root if need be), "
+                        + "set XDG_RUNTIME_DIR, or choose a shorter --data-dir");
+            }
+            org.slf4j.LoggerFactory.getLogger(InstancePaths.class).warn("{} cannot hold the short link to the socket: "
+                    + "{}; using {} instead (clients find it there as long as they see the same XDG_RUNTIME_DIR)",
+                    linkDir, why, fallback);
+            base = fallback;
         }
-        createPrivateDir(base);
         createDaemonDir();
-        if (!Files.getOwner(base, LinkOption.NOFOLLOW_LINKS).equals(Files.getOwner(daemonDir()))) {
-            throw new IOException(base + " belongs to another user; choose a shorter --data-dir");
-        }
         String hash = dev.cove.rpc.codec.TypeGraph.digest(daemonDir().toString()).substring(0, 12);
         Path link = base.resolve(hash);
         Path target = daemonDir();
@@ -178,5 +198,38 @@ public record InstancePaths(Path dataDir, String instance) {
             Files.createSymbolicLink(link, target);
         }
         return link.resolve(socket.getFileName());
+    }
+
+    /**
+     * Makes {@code dir} (a folder in a place others can write to) this user's private folder: created 0700
+     * if absent; if present, used only when it is a real folder (not a symlink) owned by this user, and then
+     * tightened to 0700. Returns why it cannot be used, or null.
+     */
+    static String privateFolder(Path dir) throws IOException {
+        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
+        if (Files.notExists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(dir.getParent());
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(owner)); // mkdir(2) with the mode
+            } catch (FileAlreadyExistsException e) {
+                // created by someone else just now: judged below like any existing one
+            }
+        }
+        if (Files.isSymbolicLink(dir)) {
+            return "it is a symlink (to " + Files.readSymbolicLink(dir) + ")";
+        }
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return "it is not a folder";
+        }
+        long uid = FileTrust.ownerUid(dir);
+        if (uid != FileTrust.myUid()) {
+            return "it belongs to " + Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName() + " (uid " + uid
+                    + "), not to you";
+        }
+        // ours, and a sticky /tmp keeps others from renaming it: tightening it now is safe
+        if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(owner)) {
+            Files.setPosixFilePermissions(dir, owner);
+        }
+        return null;
     }
 }

@@ -105,16 +105,36 @@ public final class OperationRegistry {
         /**
          * Loads operations from every jar in {@code dir} (if it exists). Each jar gets its own class
          * loader whose parent is {@code parent}, so plugins see the API but not each other.
+         *
+         * <p>A plugin runs as the daemon's user, so a jar another user could have written is their code
+         * running as us. The folder (and the folder holding it) and each jar must belong to this process's
+         * user (or root) and be writable by no one else; what fails is not loaded, and the log says which
+         * file, why, and how to fix it. The rest of the daemon starts as usual.
          */
         public Builder scanPluginJars(Path dir, ClassLoader parent) throws IOException {
             if (!Files.isDirectory(dir)) {
                 return this;
+            }
+            for (Path folder : List.of(dir, dir.toAbsolutePath().getParent())) {
+                String why = dev.cove.rpc.instance.FileTrust.distrust(folder, true);
+                if (why != null) {
+                    log.error("not loading any plugin from {}: {} is not safe, {}; another user could put code there "
+                            + "that would run as you. Fix: chown $USER {} && chmod go-w {}", dir, folder, why, folder,
+                            folder);
+                    return this;
+                }
             }
             List<Path> jars;
             try (Stream<Path> s = Files.list(dir)) {
                 jars = s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
             }
             for (Path jar : jars) {
+                String why = dev.cove.rpc.instance.FileTrust.distrust(jar, true);
+                if (why != null) {
+                    log.error("not loading plugin {}: {}; another user could have changed it, and it would run as you. "
+                            + "Fix: chown $USER {} && chmod go-w {} (if you trust its content)", jar, why, jar, jar);
+                    continue;
+                }
                 URLClassLoader loader = new URLClassLoader("plugin:" + jar.getFileName(),
                         new URL[]{jar.toUri().toURL()}, parent);
                 pluginLoaders.add(loader);

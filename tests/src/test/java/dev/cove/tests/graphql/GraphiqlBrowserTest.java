@@ -135,12 +135,24 @@ class GraphiqlBrowserTest {
         return null;
     }
 
+    /**
+     * A fresh page load of {@code url}, in a tab whose session storage holds no token from an earlier test:
+     * from the same page, a change of fragment alone would not reload it.
+     */
+    private void open(String url) {
+        cdp.eval("(function () { try { sessionStorage.clear(); } catch (e) { } return true; })()");
+        cdp.call("Page.navigate", Map.of("url", "about:blank"));
+        awaitTrue("location.href === 'about:blank'", "the tab leaves GraphiQL");
+        cdp.call("Page.navigate", Map.of("url", url));
+        awaitTrue("location.pathname === '/' && document.readyState !== 'loading'", "the tab loads " + url);
+    }
+
     @Test
     void aQueryRunInGraphiqlShowsTheDaemonsAnswer() {
         String origin = "http://127.0.0.1:" + rig.server().port();
         cdp.call("Page.enable", Map.of());
         // the address `cove graphql` prints: the token in the fragment, which the browser never sends
-        cdp.call("Page.navigate", Map.of("url", origin + "/#token=" + rig.token()));
+        open(origin + "/#token=" + rig.token());
         awaitTrue("!!document.querySelector('.graphiql-query-editor .CodeMirror') "
                 + "&& !!document.querySelector('.graphiql-execute-button')", "GraphiQL renders its editor");
         assertEquals("", cdp.eval("location.hash").path("value").asText("?"), "the page takes the token out of the address");
@@ -185,7 +197,7 @@ class GraphiqlBrowserTest {
     @Test
     void aSubscriptionRunInGraphiqlStreamsEvents() {
         String origin = "http://127.0.0.1:" + rig.server().port();
-        cdp.call("Page.navigate", Map.of("url", origin + "/#token=" + rig.token()));
+        open(origin + "/#token=" + rig.token());
         awaitTrue("!!document.querySelector('.graphiql-query-editor .CodeMirror') "
                 + "&& !!document.querySelector('.graphiql-execute-button')", "GraphiQL renders its editor");
         int before = subscriptions();

@@ -1,0 +1,70 @@
+package dev.cove.rpc.instance;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+
+/**
+ * Whether a file or folder can be trusted by this process: owned by its own user (or root, who could change
+ * anything anyway) and writable by no one else (group-write passes only for the user's own private group). Code loaded from, or a socket published through, anything
+ * else could be swapped by another user of the machine.
+ */
+public final class FileTrust {
+    private FileTrust() {
+    }
+
+    /** This process's uid. */
+    public static long myUid() {
+        return new com.sun.security.auth.module.UnixSystem().getUid();
+    }
+
+    /** The uid owning {@code p} (the link itself, not its target, when {@code p} is a symlink). */
+    public static long ownerUid(Path p) throws IOException {
+        return ((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+    }
+
+    /**
+     * Why {@code p} is not to be trusted, or null when it is: it must be owned by this process's user (or, if
+     * {@code rootToo}, by root) and not writable by group or others. Symlinks are judged by their target,
+     * which must pass as well.
+     */
+    public static String distrust(Path p, boolean rootToo) throws IOException {
+        long me = myUid();
+        Path target = Files.isSymbolicLink(p) ? p.toRealPath() : p;
+        long owner = ownerUid(target);
+        if (owner != me && !(rootToo && owner == 0)) {
+            return "it belongs to " + ownerName(target) + " (uid " + owner + "), not to this process's user (uid "
+                    + me + ")";
+        }
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(target, LinkOption.NOFOLLOW_LINKS);
+        if (mode.contains(PosixFilePermission.OTHERS_WRITE)
+                || mode.contains(PosixFilePermission.GROUP_WRITE) && !ownPrivateGroup(target)) {
+            return "it is writable by " + (mode.contains(PosixFilePermission.OTHERS_WRITE) ? "every user" : "its group")
+                    + " (mode " + java.nio.file.attribute.PosixFilePermissions.toString(mode) + ")";
+        }
+        return null;
+    }
+
+    /**
+     * Whether {@code p}'s group is this user's own private group (the Debian/Ubuntu convention behind umask
+     * 002: a group of the user's name that is their primary group), so group-write lets no one else in.
+     */
+    private static boolean ownPrivateGroup(Path p) throws IOException {
+        com.sun.security.auth.module.UnixSystem me = new com.sun.security.auth.module.UnixSystem();
+        long gid = ((Number) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue();
+        String group = Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS).group().getName();
+        return gid == me.getGid() && group.equals(me.getUsername());
+    }
+
+    private static String ownerName(Path p) {
+        try {
+            return Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName();
+        } catch (IOException e) {
+            return "another user";
+        }
+    }
+}
