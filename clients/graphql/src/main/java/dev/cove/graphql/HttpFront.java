@@ -109,6 +109,8 @@ final class HttpFront extends Handler.Abstract {
             Guard.Verdict t = guard.checkToken(request);
             if (!t.allowed()) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"cove\"");
+                // the body is not read: Jetty will close the connection, so say so, or a client reusing it fails
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
                 return plain(response, callback, t.status(), t.reason());
             }
             graphql(request, response, callback);
