@@ -228,6 +228,27 @@ class ErrorPathTest(unittest.TestCase):
             support.remove(d)
 
 
+class LongPathTest(unittest.TestCase):
+    def test_a_data_folder_too_long_for_a_socket_path_goes_through_the_tmp_link(self):
+        d = temp_dir("long")
+        data = os.path.join(d, *(["a-rather-long-folder-name"] * 5))
+        try:
+            self.assertGreater(len(os.path.join(data, "daemon", "daemon.sock")), 108)
+            with Daemon(data) as daemon, daemon.client() as c:
+                self.assertEqual(c.ping()["pid"], daemon.pid)
+                base = os.path.dirname(os.path.dirname(c.paths.connect_path()))
+                links = [n for n in os.listdir(base) if os.path.islink(os.path.join(base, n))
+                         and os.readlink(os.path.join(base, n)) == c.paths.daemon_dir]
+                self.assertEqual(len(links), 1, f"the daemon's link and this client's are one: {links}")
+                path = c.paths.connect_path()
+                self.assertTrue(path.startswith("/tmp/cove-"), path)
+                # the link the daemon made is the one this client computes: the same rule as Java's
+                self.assertEqual(os.path.realpath(os.path.dirname(path)), os.path.realpath(c.paths.daemon_dir))
+                self.assertEqual(os.stat(os.path.dirname(os.path.dirname(path))).st_mode & 0o777, 0o700)
+        finally:
+            support.remove(d)
+
+
 class AutoStartTest(unittest.TestCase):
     def test_racing_clients_start_one_daemon_between_them(self):
         d = temp_dir("auto")

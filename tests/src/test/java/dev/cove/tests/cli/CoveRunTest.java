@@ -103,7 +103,8 @@ class CoveRunTest {
         SessionInfo s = awaitSession("victim");
         Await.until(WAIT, () -> Files.exists(pidFile) && !read(pidFile).isEmpty(), "the pid file");
         long pid = Long.parseLong(read(pidFile));
-        assertEquals(pid, s.pid(), "the session watches the program, not the wrapper");
+        assertEquals(running.pid(), s.pid(), "the session is the wrapper's, which outlives the program");
+        assertEquals(pid, ((Number) sessions.get(s.sessionId()).state().get("pid")).longValue(), "the program's pid");
         assertEquals(SessionStatus.ACTIVE, s.status());
         ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL
         assertEquals(137, exit(running), "128 + 9, as a shell reports it");

@@ -32,23 +32,26 @@ import java.util.Set;
 /**
  * {@code cove run [--app NAME] [--version V] -- COMMAND ARGS...}: runs any program as an application session.
  *
- * <p>The session is registered with the <em>child's</em> pid, so the daemon's own monitor sees the program die
- * (a SIGKILL of the child is a {@code parent_process_crashed}, as for any client library). The wrapper exits with
- * the child's status, 128+N when a signal N killed it, as a shell reports it.
+ * <p>The session is registered with the pid of this wrapper, which outlives the program, and the program's pid
+ * goes in the state. Registering the program's own pid was tried first: its pid is free the instant it exits,
+ * before the wrapper can end the session, so the daemon's 200 ms process check recorded clean exits as crashes
+ * (one run in three of {@code CoveRunTest}). Now a program that dies of a signal nobody sent through the wrapper
+ * (a SIGKILL, a segfault) makes the wrapper exit without ending the session, and the daemon records
+ * {@code parent_process_crashed} when the wrapper's pid goes; every other exit ends the session with its
+ * status. The wrapper exits with the program's status, 128+N when a signal N killed it, as a shell reports it.
  *
  * <p>Signals: Java cannot wait for a signal or send an arbitrary one, so SIGTERM, SIGINT and SIGHUP get
- * {@code sun.misc.Signal} handlers (the JVM then no longer exits on them) that pass them to the child: SIGTERM
+ * {@code sun.misc.Signal} handlers (the JVM then no longer exits on them) that pass them to the program: SIGTERM
  * through {@link ProcessHandle#destroy()}, the others through {@code kill -s SIG PID}. A terminal sends Ctrl-C
- * and its hangup to the whole foreground process group, the child included: when this process is in the
+ * and its hangup to the whole foreground process group, the program included: when this process is in the
  * terminal's foreground group ({@code /proc/self/stat}: pgrp == tpgid) SIGINT and SIGHUP are not passed again,
- * so the child sees each once. A child killed by the very signal passed to it was stopped, not crashed: the
- * session ends with that status; any other signal death is left to the daemon to record as a crash.
+ * so the program sees each once. A program killed by the very signal passed to it was stopped, not crashed.
  */
 @Command(name = "run", sortOptions = false,
         description = {
-                "Run a program as an application session, with no change to the program: the session is",
-                "registered with its pid (a SIGKILL or a crash shows as parent_process_crashed), ends with its",
-                "exit status, and `cove sessions list` shows it. Starts a daemon if none runs.",
+                "Run a program as an application session, with no change to the program: the session ends",
+                "with its exit status (a SIGKILL or a crash shows as parent_process_crashed) and `cove sessions",
+                "list` shows it. Starts a daemon if none runs.",
                 "The exit status is the program's (128+N after signal N); SIGTERM, SIGINT and SIGHUP reach it."},
         footer = {"%nExample: cove run --app backup --heartbeat-from stdout --hang-window 120 -- ./backup.sh /data"})
 public final class RunCommand implements java.util.concurrent.Callable<Integer> {
@@ -144,7 +147,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         return i >= 0 ? m.substring(i) : m;
     }
 
-    /** Registers the child; null (with a warning) when no daemon can take it: the program runs regardless. */
+    /** Registers the session; null (with a warning) when no daemon can take it: the program runs regardless. */
     private Session register(Process child) {
         String name = app != null ? app : Path.of(command.get(0)).getFileName().toString();
         CoreClient.Builder b = cove.clientBuilder().clientName("cove-run", Cove.VERSION);
@@ -159,17 +162,10 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                 .withCloseTimeout(Duration.ofSeconds(3));
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("command", command);
+        state.put("pid", child.pid());
         try {
-            return sessions.start(child.pid(), name, version, state);
+            return sessions.start(name, version, state);
         } catch (RpcException e) {
-            if (e.code() == ErrorCode.INVALID_INPUT && !child.isAlive()) {
-                // the program was over before it could be registered: the session is this process's, ended below
-                try {
-                    return sessions.start(ProcessHandle.current().pid(), name, version, state);
-                } catch (RpcException again) {
-                    e = again;
-                }
-            }
             cove.err().println("cove run: the program runs without a session: " + e.getMessage());
             cove.err().flush();
             client.close();
@@ -188,7 +184,8 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             } else if (forwarded.contains(signalName(signal))) {
                 session.end(status, "stopped by SIG" + signalName(signal) + " sent to cove run");
             } else {
-                // died of a signal nobody asked for: the daemon sees the pid gone and records parent_process_crashed
+                // died of a signal nobody asked for: this process exits without ending the session, and the daemon,
+                // seeing the registered pid gone, records parent_process_crashed
                 session.flush(Duration.ofSeconds(3));
             }
         } finally {

@@ -122,17 +122,9 @@ public final class Sessions {
 
     /** Registers a session for this process with an initial state. */
     public Session start(String app, String version, Map<String, ?> initialState) {
-        return start(ProcessHandle.current().pid(), app, version, initialState);
-    }
-
-    /**
-     * Registers a session for another process of this user, one this process runs on its behalf (as
-     * {@code cove run} does): the daemon watches {@code pid}, so that process dying unannounced is the crash.
-     */
-    public Session start(long pid, String app, String version, Map<String, ?> initialState) {
         Map<String, Object> state = StateMerge.normalize(initialState, "state");
         Long window = hangWindow == null ? null : hangWindow.toMillis();
-        RegisterSession request = new RegisterSession(app, version, pid, tags, window, state);
+        RegisterSession request = new RegisterSession(app, version, ProcessHandle.current().pid(), tags, window, state);
         SessionRegistered registered = client.call(request, callTimeout);
         return new Session(this, client, registered, request.app(), request.state());
     }
