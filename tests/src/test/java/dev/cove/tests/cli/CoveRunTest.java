@@ -138,6 +138,26 @@ class CoveRunTest {
     }
 
     @Test
+    void sighupAndSigintReachTheProgramToo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Cli.canRestoreCtrlC(), "env --default-signal is missing (coreutils < 8.31)");
+        for (String sig : List.of("HUP", "INT")) {
+            String app = "trap-" + sig.toLowerCase();
+            // with SIGINT at its default, as in a terminal: a background launch hands it down ignored, and a
+            // shell cannot trap a signal ignored on entry
+            running = cli.spawnWithCtrlC("run", "--app", app, "--", "sh", "-c",
+                    "trap 'echo got " + sig + "; exit 40' " + sig + "; echo ready; while :; do sleep 0.05; done");
+            awaitSession(app);
+            Process p = running;
+            Await.until(WAIT, () -> cli.output(p).out().contains("ready"), "the program to start");
+            Process kill = new ProcessBuilder("kill", "-s", sig, Long.toString(p.pid())).start();
+            assertEquals(0, kill.waitFor());
+            assertEquals(40, exit(p), cli.output(p).toString());
+            assertTrue(cli.output(p).out().contains("got " + sig), cli.output(p).toString());
+            assertEquals(40, only(app).exitStatus());
+        }
+    }
+
+    @Test
     void aProgramThatStopsPrintingIsReportedHungWithHeartbeatFrom() throws Exception {
         running = cli.spawn("run", "--app", "ticker", "--heartbeat-from", "stdout", "--hang-window", "1", "--", "sh",
                 "-c", "for i in 1 2 3 4 5 6; do echo tick; sleep 0.25; done; echo stuck; sleep 600");
