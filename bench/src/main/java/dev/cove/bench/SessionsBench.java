@@ -100,7 +100,10 @@ final class SessionsBench {
                     baselineCalls, baseSeconds);
             System.out.printf("  batched: %,.0f points/s delivered -> %.1fx the unbatched rate%n", stored / elapsed,
                     (stored / elapsed) / baseRate);
-            if (stored != points) {
+            System.out.printf("  java: %,.0f daemon calls per 100,000 points%n",
+                    stats.daemonCalls() * 100_000.0 / Math.max(1, stored));
+            boolean pythonOk = PythonRow.run(daemon, seconds, rate, baseRate);
+            if (stored != points || !pythonOk) {
                 System.exit(1);
             }
         } finally {

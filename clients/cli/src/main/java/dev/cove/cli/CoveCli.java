@@ -13,6 +13,7 @@ import dev.cove.cli.commands.LogsCommand;
 import dev.cove.cli.commands.MethodsCommand;
 import dev.cove.cli.commands.PingCommand;
 import dev.cove.cli.commands.RestartCommand;
+import dev.cove.cli.commands.RunCommand;
 import dev.cove.cli.commands.ShutdownCommand;
 import dev.cove.cli.commands.StartCommand;
 import dev.cove.cli.commands.StatusCommand;
@@ -143,7 +144,7 @@ public final class CoveCli implements Callable<Integer> {
     static final List<Class<?>> SUBCOMMANDS = List.of(
             LibraryCommand.class, LocationCommand.class, SearchCommand.class, LsCommand.class, InfoCommand.class,
             DuplicatesCommand.class, CpCommand.class, MvCommand.class, RmCommand.class, RenameCommand.class,
-            JobsCommand.class, SessionsCommand.class,
+            JobsCommand.class, SessionsCommand.class, RunCommand.class,
             StartCommand.class, ShutdownCommand.class, RestartCommand.class, StatusCommand.class,
             PingCommand.class, LogsCommand.class, EventsCommand.class, MethodsCommand.class, CallCommand.class,
             InstancesCommand.class, DaemonCommand.class, DoctorCommand.class, ServiceCommand.class,
