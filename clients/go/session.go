@@ -50,7 +50,8 @@ type SessionOptions struct {
 	// not your main loop.
 	AutoHeartbeat bool
 	// MaxBufferedPoints is how many metric points are held while the daemon is unreachable before new
-	// ones are dropped (default 1,000,000). Events are held up to a tenth of it.
+	// ones are dropped (default 1,000,000), counting those of a report on its way. Events are held up
+	// to a tenth of it.
 	MaxBufferedPoints int
 	// CloseTimeout is how long Close tries to deliver what is left (default 10 s).
 	CloseTimeout time.Duration
@@ -100,6 +101,7 @@ type Session struct {
 	columns          map[seriesKey]*column
 	order            []seriesKey
 	bufferedPoints   int
+	inFlightPoints   int // points of the report on its way: they count against MaxBufferedPoints too
 	heartbeatPending bool
 	lastHeartbeat    time.Time
 	urgent           bool
@@ -472,7 +474,7 @@ func (s *Session) Record(p Point) error {
 		s.columns[key] = c
 		s.order = append(s.order, key)
 	}
-	if s.bufferedPoints >= s.maxPoints {
+	if s.bufferedPoints+s.inFlightPoints >= s.maxPoints {
 		s.dropped.Add(1)
 		return nil
 	}
@@ -799,6 +801,7 @@ func (s *Session) flushOnce() bool {
 				return true
 			}
 			s.inFlight = p
+			s.inFlightPoints = p.r.points()
 			s.mu.Unlock()
 		}
 		var res reportResult
@@ -815,6 +818,7 @@ func (s *Session) flushOnce() bool {
 			}
 			s.mu.Lock()
 			s.inFlight = nil
+			s.inFlightPoints = 0
 			s.mu.Unlock()
 			n := int64(p.r.points() + len(p.r.Events))
 			if p.r.State != nil {
@@ -831,6 +835,7 @@ func (s *Session) flushOnce() bool {
 		}
 		s.mu.Lock()
 		s.inFlight = nil
+		s.inFlightPoints = 0
 		s.mu.Unlock()
 		s.reports.Add(1)
 		if !res.Duplicate {

@@ -503,3 +503,29 @@ func TestARetriedBatchIsAppliedOnce(t *testing.T) {
 		t.Fatalf("first %+v, again %+v, stored %d summing to %v", first, again, m.Count, m.Sum())
 	}
 }
+
+func TestBufferIsBoundedWhileTheDaemonIsAway(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	d1 := startDaemon(t, dir)
+	c, err := New(Options{DataDir: dir})
+	must(t, err)
+	defer c.Close()
+	ctx := ctxT(t, 120*time.Second)
+	s, err := StartSession(ctx, c, "go-bounded", "1.0", SessionOptions{MaxBufferedPoints: 1000, HangWindow: -1})
+	must(t, err)
+	defer s.Close()
+	d1.kill()
+	for i := 0; i < 5000; i++ {
+		must(t, s.Count("n", 1))
+	}
+	if st := s.Stats(); st.Dropped != 4000 {
+		t.Fatalf("with room for 1,000 points and no daemon, 4,000 of 5,000 are dropped; stats %+v", st)
+	}
+	startDaemon(t, dir)
+	must(t, s.Flush(ctx))
+	m, err := c.QueryMetrics(ctx, s.ID(), "n", 1)
+	must(t, err)
+	if m.Count != 1000 || m.Sum() != 1000 {
+		t.Fatalf("the 1,000 points kept arrive once the daemon is back: stored %d summing to %v", m.Count, m.Sum())
+	}
+}

@@ -37,7 +37,8 @@ class GoClientTest {
             "TestKill9OfTheAppIsReportedAsCrash", "TestDaemonRestartMidRunLosesNothing",
             "TestAutoStartStartsOneDaemonForRacingClients", "TestPrivateDaemonExitsWithItsParent",
             "TestNoDaemonAndNoAutoStartSaysWhatToRun", "TestVersionMismatchSaysWhichSideToUpgrade",
-            "TestInvalidPayloadCarriesTheDaemonsCode", "TestARetriedBatchIsAppliedOnce");
+            "TestInvalidPayloadCarriesTheDaemonsCode", "TestARetriedBatchIsAppliedOnce",
+            "TestBufferIsBoundedWhileTheDaemonIsAway");
 
     @TempDir
     Path tmp;
