@@ -785,7 +785,8 @@ func clientClosed(err error) bool {
 	return ok && e.Code == CodeConnectionLost && (e.Reason() == "client_closed" || e.Message == "the client was closed")
 }
 
-// flushOnce sends until nothing is left; false when a call failed (what it carried stays for the retry).
+// flushOnce sends what is buffered (in several reports if it is more than one may carry); false when a
+// call failed (what it carried stays for the retry).
 func (s *Session) flushOnce() bool {
 	for {
 		p := s.inFlight
@@ -863,6 +864,10 @@ func (s *Session) flushOnce() bool {
 				s.broadcast()
 			}
 			s.mu.Unlock()
+			// what arrived while this report was on its way waits for the next interval (a Flush or
+			// End since then has woken the flusher already): one report per interval, however fast
+			// the daemon answers
+			return true
 		}
 	}
 }
