@@ -100,7 +100,9 @@ final class SessionsBench {
                     baselineCalls, baseSeconds);
             System.out.printf("  batched: %,.0f points/s delivered -> %.1fx the unbatched rate%n", stored / elapsed,
                     (stored / elapsed) / baseRate);
-            if (stored != points) {
+            System.out.printf("  java client: %,.1f daemon calls per 100,000 points%n", stats.daemonCalls() * 100_000.0 / points);
+            boolean goOk = GoSessionsRow.print(daemon, rate, seconds, dir);
+            if (stored != points || !goOk) {
                 System.exit(1);
             }
         } finally {
