@@ -91,6 +91,7 @@ func ctxT(t *testing.T, d time.Duration) context.Context {
 // daemon is a daemon process a test started in the foreground.
 type daemon struct {
 	cmd    *exec.Cmd
+	pid    int // the daemon itself: the command's process, or its child (`cove daemon` runs the JVM as one)
 	out    string
 	exited chan struct{}
 }
@@ -125,7 +126,8 @@ func spawnDaemon(dataDir, instance string, extra ...string) (*daemon, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		p, err := c.Ping(ctx)
 		cancel()
-		if err == nil && p.PID == int64(cmd.Process.Pid) {
+		if err == nil && (p.PID == int64(cmd.Process.Pid) || parentOf(int(p.PID)) == cmd.Process.Pid) {
+			d.pid = int(p.PID)
 			return d, nil
 		}
 		select {
@@ -163,8 +165,31 @@ func (d *daemon) output() string {
 
 // kill sends SIGKILL (no goodbye, no flush) and waits for the process to go.
 func (d *daemon) kill() {
+	if d.pid > 0 {
+		_ = syscall.Kill(d.pid, syscall.SIGKILL)
+	}
 	_ = d.cmd.Process.Signal(syscall.SIGKILL)
 	<-d.exited
+	for i := 0; i < 500 && d.pid > 0 && alive(d.pid); i++ {
+		time.Sleep(10 * time.Millisecond) // a child of the wrapper is reaped by init, not by us
+	}
+}
+
+// parentOf is a process's parent pid (0 if unknown).
+func parentOf(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	var state string
+	var ppid int
+	fmt.Sscan(s[i+1:], &state, &ppid)
+	return ppid
 }
 
 // app is a test application process.
