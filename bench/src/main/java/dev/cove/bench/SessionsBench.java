@@ -103,7 +103,8 @@ final class SessionsBench {
             System.out.printf("  java: %,.0f daemon calls per 100,000 points%n",
                     stats.daemonCalls() * 100_000.0 / Math.max(1, stored));
             boolean pythonOk = PythonRow.run(daemon, seconds, rate, baseRate);
-            if (stored != points || !pythonOk) {
+            boolean goOk = GoSessionsRow.print(daemon, rate, seconds, dir);
+            if (stored != points || !pythonOk || !goOk) {
                 System.exit(1);
             }
         } finally {

@@ -1,0 +1,3 @@
+module dev.cove/cove
+
+go 1.19

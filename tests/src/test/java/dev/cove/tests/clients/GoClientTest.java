@@ -1,0 +1,138 @@
+package dev.cove.tests.clients;
+
+import dev.cove.tests.support.DaemonProcess;
+import dev.cove.tests.support.Jvm;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Runs the Go client's own tests ({@code clients/go}, {@code go test ./...}) against real daemons: a
+ * shared one started here with the test support classes (its data folder in {@code COVE_DATA_DIR}),
+ * and the ones the Go tests start, restart and auto-start themselves with the daemon command this
+ * test puts in the environment ({@code COVE_DAEMON_CLASSPATH}, as the Go and Java clients read it).
+ * Installs Debian's {@code golang-go} when {@code go} is missing and this runs as root; else skips,
+ * naming the package.
+ */
+class GoClientTest {
+    /** The Go tests that must have run and passed: a test that disappears fails this one. */
+    private static final List<String> EXPECTED = List.of(
+            "TestRegisterShowsInListAndEndsWithStatus", "TestStateDeepMergeNullDeleteAndNoOpsNotSent",
+            "TestEventsArriveLiveAndAreStored", "TestHundredThousandPointsInASecondAsAFewDozenCalls",
+            "TestKill9OfTheAppIsReportedAsCrash", "TestDaemonRestartMidRunLosesNothing",
+            "TestAutoStartStartsOneDaemonForRacingClients", "TestPrivateDaemonExitsWithItsParent",
+            "TestNoDaemonAndNoAutoStartSaysWhatToRun", "TestVersionMismatchSaysWhichSideToUpgrade",
+            "TestInvalidPayloadCarriesTheDaemonsCode", "TestARetriedBatchIsAppliedOnce",
+            "TestBufferIsBoundedWhileTheDaemonIsAway");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void goClientTestsPassAgainstARealDaemon() throws Exception {
+        Path go = ensureGo();
+        Path module = Path.of("").toAbsolutePath().getParent().resolve("clients/go");
+        assertTrue(Files.isRegularFile(module.resolve("go.mod")), "no Go module at " + module);
+        try (DaemonProcess daemon = DaemonProcess.start(tmp.resolve("data"))) {
+            Path out = tmp.resolve("go-test.out");
+            ProcessBuilder pb = new ProcessBuilder(go.toString(), "test", "-count=1", "-v", "./...")
+                    .directory(module.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+            Map<String, String> env = pb.environment();
+            env.put("COVE_DATA_DIR", daemon.dataDir().toString());
+            env.put("COVE_DAEMON_CLASSPATH", Jvm.daemonClasspath());
+            env.put("COVE_JAVA", Jvm.java());
+            env.put("COVE_JAVA_OPTS", String.join(" ", Jvm.flags()));
+            env.remove("COVE_LAUNCHER");
+            // nothing may be fetched: the module has no dependencies, and no proxy is reachable anyway
+            env.put("GOFLAGS", "-mod=mod");
+            env.put("GOPROXY", "off");
+            env.put("GOTOOLCHAIN", "local");
+            env.put("GOTMPDIR", Files.createDirectories(tmp.resolve("gotmp")).toString());
+            Process p = pb.start();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                fail("go test still runs after 10 minutes:\n" + Files.readString(out, StandardCharsets.UTF_8));
+            }
+            String output = Files.readString(out, StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), "go test failed:\n" + output);
+            List<String> passed = matches(output, "--- PASS: (\\w+)");
+            List<String> skipped = matches(output, "--- SKIP: (\\w+)");
+            assertTrue(skipped.isEmpty(), "Go tests skipped although a daemon command was given: " + skipped + "\n" + output);
+            for (String t : EXPECTED) {
+                assertTrue(passed.contains(t), t + " did not pass:\n" + output);
+            }
+        }
+    }
+
+    private static List<String> matches(String s, String regex) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile(regex).matcher(s);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /** The go tool; installs Debian's golang-go when missing and possible, else skips the test. */
+    static Path ensureGo() throws Exception {
+        Path found = findGo();
+        if (found != null) {
+            return found;
+        }
+        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        Path apt = onPath("apt-get");
+        assumeTrue(uid == 0 && apt != null, "the Go client tests need Go 1.19 or newer: install it with "
+                + "`sudo apt-get install -y golang-go` and run the test again");
+        String out = run(List.of("apt-get", "install", "-y", "-q", "golang-go"));
+        if (findGo() == null) {
+            out += run(List.of("apt-get", "update", "-q")) + run(List.of("apt-get", "install", "-y", "-q", "golang-go"));
+        }
+        found = findGo();
+        assertTrue(found != null, "apt-get could not install golang-go:\n" + out);
+        return found;
+    }
+
+    private static Path findGo() {
+        Path p = onPath("go");
+        if (p != null) {
+            return p;
+        }
+        Path debian = Path.of("/usr/lib/go/bin/go");
+        return Files.isExecutable(debian) ? debian : null;
+    }
+
+    private static String run(List<String> cmd) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.MINUTES);
+        return String.join(" ", cmd) + ":\n" + out;
+    }
+
+    private static Path onPath(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}
