@@ -40,6 +40,7 @@ final class BenchDaemon implements AutoCloseable {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
         }
+        dev.cove.rpc.client.DaemonLauncher.withHeapCeiling(cmd); // measure the daemon as `cove start` runs it
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.cove.daemon.DaemonMain",
                 "--data-dir", dataDir.toString(), "--instance", paths.instance()));
         Process p = new ProcessBuilder(cmd)

@@ -307,9 +307,9 @@ public final class Libraries implements AutoCloseable {
             stopLocation(rt);
         }
         lib.db.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM entries WHERE location_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM entries WHERE location_id = ? RETURNING id")) {
                 ps.setLong(1, locationId);
-                ps.executeUpdate();
+                Indexer.removedRows(ps, lib.names);
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM locations WHERE id = ?")) {
                 ps.setLong(1, locationId);

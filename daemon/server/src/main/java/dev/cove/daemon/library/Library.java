@@ -112,6 +112,8 @@ public final class Library {
     final Instant createdAt;
     final Path dir;
     final Database db;
+    /** Names in name order with trigram postings, beside SQLite: what plain substring searches use. */
+    final NameIndex names;
     /** False while a bulk load runs: the trigram index is stale, so searches scan names instead. */
     volatile boolean searchIndexReady = true;
     private int bulkLoads; // guarded by this
@@ -124,6 +126,7 @@ public final class Library {
         this.createdAt = createdAt;
         this.dir = dir;
         this.db = db;
+        this.names = NameIndex.open(db, id);
     }
 
     /**
@@ -177,6 +180,7 @@ public final class Library {
         if (--bulkLoads > 0) {
             return;
         }
+        names.merge(); // a bulk load leaves a large delta; searches are fastest on one snapshot
         rebuildSearchIndex(db);
         searchIndexReady = true;
     }

@@ -15,7 +15,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -127,6 +129,13 @@ public final class Search {
             probeArgs.add(text);
         }
         String sql = columns + " FROM entries" + where + order + " LIMIT " + (limit + 1);
+        if (text != null && sort == SortField.NAME && !q.descending() && lib.names.ready()) {
+            List<Object> filterArgs = new ArrayList<>();
+            SearchResult r = byNameTable(lib, q, text, limit, filters(q, filterArgs), filterArgs, t0);
+            if (r != null) {
+                return r;
+            }
+        }
         return lib.db.read(c -> {
             if (probe != null) {
                 SearchResult r = page(c, probe, probeArgs, limit, sort, q.descending(), t0);
@@ -135,6 +144,133 @@ public final class Search {
                 }
             }
             return page(c, sql, args, limit, sort, q.descending(), t0);
+        });
+    }
+
+    /** Candidates the name table may offer a filtered search before it leaves the search to SQLite. */
+    static final int TABLE_BUDGET = 200_000;
+
+    /**
+     * The criteria other than the text as SQL ({@code " AND ..."}), with their arguments in {@code args} (the
+     * arguments of {@link #run}'s where clause before the text: the cursor's are dropped, the table handles it).
+     */
+    private static String filters(SearchFiles q, List<Object> args) {
+        StringBuilder w = new StringBuilder();
+        List<Object> a = new ArrayList<>();
+        if (q.glob() != null && !q.glob().isEmpty()) {
+            String g = q.glob().toLowerCase(Locale.ROOT);
+            if (Glob.isLiteral(g)) {
+                w.append(" AND lname = ?");
+            } else {
+                w.append(" AND cove_match(?, lname)");
+            }
+            a.add(g);
+        }
+        if (q.extensions() != null && !q.extensions().isEmpty()) {
+            w.append(" AND ext IN (").append("?,".repeat(q.extensions().size() - 1)).append("?)");
+            for (String e : q.extensions()) {
+                String x = e == null ? "" : e.strip().toLowerCase(Locale.ROOT);
+                a.add(x.startsWith(".") ? x.substring(1) : x);
+            }
+        }
+        if (q.kinds() != null && !q.kinds().isEmpty()) {
+            w.append(" AND kind IN (").append("?,".repeat(q.kinds().size() - 1)).append("?)");
+            for (FileKind k : q.kinds()) {
+                a.add(k.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        if (q.minSize() != null) {
+            w.append(" AND size >= ?");
+            a.add(q.minSize());
+        }
+        if (q.maxSize() != null) {
+            w.append(" AND size <= ?");
+            a.add(q.maxSize());
+        }
+        if (q.modifiedAfter() != null) {
+            w.append(" AND modified >= ?");
+            a.add(q.modifiedAfter().toEpochMilli());
+        }
+        if (q.modifiedBefore() != null) {
+            w.append(" AND modified < ?");
+            a.add(q.modifiedBefore().toEpochMilli());
+        }
+        if (q.locationId() != null) {
+            w.append(" AND location_id = ?");
+            a.add(q.locationId());
+        }
+        args.clear();
+        args.addAll(a);
+        return w.toString();
+    }
+
+    /**
+     * A substring search sorted by name through the in-memory {@link NameIndex}: it yields matching ids in name
+     * order, SQLite fetches their rows (checking any other criteria) by primary key. Null when the other
+     * criteria reject so many candidates that SQLite's own indexes are the better way.
+     */
+    private static SearchResult byNameTable(Library lib, SearchFiles q, String text, int limit, String filters,
+                                            List<Object> filterArgs, long t0) throws SQLException {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        NameIndex.After after = null;
+        if (q.cursor() != null && !q.cursor().isEmpty()) {
+            Cursor c = Cursor.decode(q.cursor(), SortField.NAME, false);
+            after = new NameIndex.After(c.key.getBytes(StandardCharsets.UTF_8), c.id);
+        }
+        List<FileEntry> out = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        boolean filtered = !filters.isEmpty();
+        long offered = 0;
+        while (true) {
+            int want = limit + 1 - out.size();
+            NameIndex.Page p = lib.names.find(needle, after, filtered ? Math.max(want, 1000) : want);
+            offered += p.ids().length;
+            if (p.ids().length > 0) {
+                Map<Long, FileEntry> rows = fetch(lib, p.ids(), filters, filterArgs);
+                for (int i = 0; i < p.ids().length && out.size() <= limit; i++) {
+                    FileEntry e = rows.get(p.ids()[i]);
+                    if (e != null) {
+                        out.add(e);
+                        keys.add(new String(p.lnames()[i], StandardCharsets.UTF_8));
+                    }
+                    after = new NameIndex.After(p.lnames()[i], p.ids()[i]);
+                }
+            }
+            if (out.size() > limit || !p.more()) {
+                break;
+            }
+            if (offered > TABLE_BUDGET) {
+                return null;
+            }
+        }
+        String next = null;
+        if (out.size() > limit) {
+            out.remove(limit);
+            next = new Cursor(SortField.NAME, false, keys.get(limit - 1), out.get(limit - 1).id()).encode();
+        }
+        return new SearchResult(out, next, (System.nanoTime() - t0) / 1000);
+    }
+
+    /** Rows by id (those still present and meeting {@code filters}). */
+    private static Map<Long, FileEntry> fetch(Library lib, long[] ids, String filters, List<Object> args) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT ").append(Library.ENTRY_COLUMNS).append(" FROM entries WHERE id IN (");
+        for (int i = 0; i < ids.length; i++) {
+            sql.append(i == 0 ? "" : ",").append(ids[i]);
+        }
+        sql.append(')').append(filters);
+        return lib.db.read(c -> {
+            Map<Long, FileEntry> m = new HashMap<>(ids.length * 2);
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                ResultSet rs = ps.executeQuery();
+                while (rs.next()) {
+                    FileEntry e = Library.entry(rs);
+                    m.put(e.id(), e);
+                }
+            }
+            return m;
         });
     }
 

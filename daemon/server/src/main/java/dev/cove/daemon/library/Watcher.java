@@ -156,7 +156,7 @@ final class Watcher implements AutoCloseable {
                     a = null;
                 }
                 if (a == null) {
-                    int n = db.write(c -> Indexer.deleteTree(c, p.toString()));
+                    int n = db.write(c -> Indexer.deleteTree(c, NameIndex.of(db), p.toString()));
                     if (n > 0) {
                         removed += n;
                         paths.add(p.toString());
