@@ -202,8 +202,8 @@ public final class Indexer {
      * <ol>
      * <li>"metadata": the walk, writing rows in large transactions (content ids of unchanged files kept); on a
      * first scan as a bulk load without secondary indexes or trigram triggers;</li>
-     * <li>"search index" (bulk loads only): secondary indexes created and the trigram index rebuilt in one go
-     * (until then searches scan names: slower, not wrong);</li>
+     * <li>"search index" (bulk loads only): secondary indexes created in one go (names are searchable already,
+     * through the in-memory name table);</li>
      * <li>"content ids": new and changed files read on a small thread pool, ids written in batches.</li>
      * </ol>
      * The index is searchable when phase 1 ends. A crash in phase 3 leaves rows without a content id; the next

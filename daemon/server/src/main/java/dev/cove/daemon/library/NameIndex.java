@@ -113,7 +113,7 @@ final class NameIndex {
                     }
                     return null;
                 });
-                log.debug("{}: name table of {} entries loaded in {} ms", label, n.snap.size(), (System.nanoTime() - t0) / 1_000_000);
+                log.info("{}: name table of {} entries loaded in {} ms", label, n.snap.size(), (System.nanoTime() - t0) / 1_000_000);
             } catch (RuntimeException e) {
                 log.warn("{}: cannot load the name table ({}); searches use the SQLite indexes", label, e.toString());
             }
@@ -149,14 +149,32 @@ final class NameIndex {
         maybeMerge();
     }
 
+    private boolean bulk; // guarded by this
+
+    /**
+     * While a bulk load runs, the delta is not merged (each merge copies the whole table): searches meanwhile
+     * also scan the delta's names, slower but complete; {@link #endBulk} merges once.
+     */
+    synchronized void beginBulk() {
+        bulk = true;
+    }
+
+    synchronized void endBulk() {
+        bulk = false;
+        merge();
+    }
+
     private void maybeMerge() {
-        if (added.size() + removed.size() > Math.max(50_000, snap.size() / 2)) {
+        if (!bulk && added.size() + removed.size() > Math.max(50_000, snap.size())) {
             merge();
         }
     }
 
     /** Folds the delta into a new snapshot. */
     synchronized void merge() {
+        if (added.isEmpty() && removed.isEmpty()) {
+            return;
+        }
         Snapshot s = snap;
         int n = s.size() - removed.size() + added.size();
         byte[][] names = new byte[n][];
@@ -231,6 +249,12 @@ final class NameIndex {
         }
         boolean more = k == max && (r >= 0 || j < extra.size());
         return new Page(Arrays.copyOf(out, k), Arrays.copyOf(keys, k), more, hits.examined);
+    }
+
+    /** The ids of every name containing {@code text}, in name order; null if more than {@code cap} do. */
+    long[] allMatching(byte[] text, int cap) {
+        Page p = find(text, null, cap);
+        return p.more() ? null : p.ids();
     }
 
     /** Ids in name order, their names (lower-case UTF-8), whether more matches follow, and postings examined. */

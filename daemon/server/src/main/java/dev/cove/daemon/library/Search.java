@@ -21,11 +21,13 @@ import java.util.Map;
 import java.util.Locale;
 
 /**
- * Turns a {@link SearchFiles} into one SQL query. Substrings of 3+ characters (and globs with a 3+
- * character literal run) are narrowed through the FTS5 trigram index on the lower-cased name, then
- * checked exactly. Paging is by keyset: the cursor holds the last row's sort key and id.
+ * Runs a {@link SearchFiles}. A substring search sorted by name (the default) walks the in-memory
+ * {@link NameIndex} and fetches the page's rows by id; other orders and filters are one SQL query, narrowed by
+ * the ids the name table finds for the substring (or a glob's literal run) when they are few, and checked
+ * exactly. Paging is by keyset: the cursor holds the last row's sort key and id.
  */
 public final class Search {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Search.class);
     private Search() {
     }
 
@@ -33,9 +35,8 @@ public final class Search {
         long t0 = System.nanoTime();
         StringBuilder where = new StringBuilder(" WHERE 1=1");
         List<Object> args = new ArrayList<>();
-        // the substring goes last (after the cursor), so that the probe below can wrap everything before it
         String text = q.text() == null || q.text().isEmpty() ? null : q.text().toLowerCase(Locale.ROOT);
-        boolean useTrigrams = text != null && lib.searchIndexReady && text.codePointCount(0, text.length()) >= 3;
+        String globLiteral = null; // a run of literal characters every glob match contains
         if (q.glob() != null && !q.glob().isEmpty()) {
             String g = q.glob().toLowerCase(Locale.ROOT);
             if (Glob.isLiteral(g)) {
@@ -43,9 +44,8 @@ public final class Search {
                 args.add(g);
             } else {
                 String lit = Glob.longestLiteral(g);
-                if (lib.searchIndexReady && lit.codePointCount(0, lit.length()) >= 3) {
-                    where.append(" AND id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)");
-                    args.add(phrase(lit));
+                if (lit.codePointCount(0, lit.length()) >= 3) {
+                    globLiteral = lit;
                 }
                 where.append(" AND cove_match(?, lname)");
                 args.add(g);
@@ -106,45 +106,37 @@ public final class Search {
         int limit = q.limit() == 0 ? 100 : q.limit();
         String order = " ORDER BY " + key + dir + ", id" + dir;
         String columns = "SELECT " + Library.ENTRY_COLUMNS + ", " + key + " AS sort_key";
-        // A common substring ("img") matches so many rows that collecting and sorting its trigram hits costs far
-        // more than walking the sort order and stopping at the first page. So first probe the first PROBE rows in
-        // sort order: if a full page matches among them, it is the answer (they are a prefix of the order);
-        // otherwise ask the trigram index.
-        // (only for a plain name search: then the probe reads just the covering index entries_lname(lname, id))
-        boolean plain = sort == SortField.NAME && (q.glob() == null || q.glob().isEmpty())
-                && (q.extensions() == null || q.extensions().isEmpty()) && (q.kinds() == null || q.kinds().isEmpty())
-                && q.minSize() == null && q.maxSize() == null && q.modifiedAfter() == null && q.modifiedBefore() == null
-                && q.locationId() == null;
-        String probe = !useTrigrams || !plain ? null : columns + " FROM entries WHERE id IN (SELECT id FROM (SELECT id, lname "
-                + "FROM entries" + where + order + " LIMIT " + PROBE + ") WHERE instr(lname, ?) > 0" + order + " LIMIT "
-                + (limit + 1) + ")" + order;
-        List<Object> probeArgs = new ArrayList<>(args);
-        if (text != null) {
-            if (useTrigrams) {
-                where.append(" AND id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)");
-                args.add(phrase(text));
+        // Narrowing by name through the name table (for the orders it does not serve itself): the ids of every
+        // name holding the substring, when there are at most NARROW_CAP; more than that match a common
+        // substring, for which walking the sort order and stopping at the first page is the faster plan.
+        String narrowBy = text != null ? text : globLiteral;
+        boolean tableReady = lib.names.ready();
+        if (narrowBy != null && tableReady) {
+            long[] ids = lib.names.allMatching(narrowBy.getBytes(StandardCharsets.UTF_8), NARROW_CAP);
+            if (ids != null && ids.length == 0) {
+                return new SearchResult(List.of(), null, (System.nanoTime() - t0) / 1000);
             }
+            if (ids != null) {
+                where.append(" AND id IN (");
+                for (int i = 0; i < ids.length; i++) {
+                    where.append(i == 0 ? "" : ",").append(ids[i]);
+                }
+                where.append(')');
+            }
+        }
+        if (text != null) {
             where.append(" AND instr(lname, ?) > 0");
             args.add(text);
-            probeArgs.add(text);
         }
         String sql = columns + " FROM entries" + where + order + " LIMIT " + (limit + 1);
-        if (text != null && sort == SortField.NAME && !q.descending() && lib.names.ready()) {
+        if (text != null && sort == SortField.NAME && !q.descending() && tableReady) {
             List<Object> filterArgs = new ArrayList<>();
             SearchResult r = byNameTable(lib, q, text, limit, filters(q, filterArgs), filterArgs, t0);
             if (r != null) {
                 return r;
             }
         }
-        return lib.db.read(c -> {
-            if (probe != null) {
-                SearchResult r = page(c, probe, probeArgs, limit, sort, q.descending(), t0);
-                if (r.nextCursor() != null) {
-                    return r;
-                }
-            }
-            return page(c, sql, args, limit, sort, q.descending(), t0);
-        });
+        return lib.db.read(c -> page(c, sql, args, limit, sort, q.descending(), t0));
     }
 
     /** Candidates the name table may offer a filtered search before it leaves the search to SQLite. */
@@ -248,7 +240,11 @@ public final class Search {
             out.remove(limit);
             next = new Cursor(SortField.NAME, false, keys.get(limit - 1), out.get(limit - 1).id()).encode();
         }
-        return new SearchResult(out, next, (System.nanoTime() - t0) / 1000);
+        long took = (System.nanoTime() - t0) / 1000;
+        if (log.isDebugEnabled()) {
+            log.debug("search \"{}\" by the name table: {} rows in {} us", text, out.size(), took);
+        }
+        return new SearchResult(out, next, took);
     }
 
     /** Rows by id (those still present and meeting {@code filters}). */
@@ -258,7 +254,7 @@ public final class Search {
             sql.append(i == 0 ? "" : ",").append(ids[i]);
         }
         sql.append(')').append(filters);
-        return lib.db.read(c -> {
+        return lib.db.readInline(c -> {
             Map<Long, FileEntry> m = new HashMap<>(ids.length * 2);
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 for (int i = 0; i < args.size(); i++) {
@@ -274,8 +270,8 @@ public final class Search {
         });
     }
 
-    /** Rows examined in sort order before a substring search turns to the trigram index. */
-    static final int PROBE = 4000;
+    /** Most ids the name table hands SQLite as an {@code id IN (...)} list; more matches: no narrowing. */
+    static final int NARROW_CAP = 20_000;
 
     private static SearchResult page(java.sql.Connection c, String sql, List<Object> args, int limit, SortField sort,
                                      boolean descending, long t0) throws SQLException {
@@ -300,28 +296,6 @@ public final class Search {
                 return new SearchResult(out, next, (System.nanoTime() - t0) / 1000);
             }
         }
-    }
-
-    /**
-     * An FTS5 query for rows whose name contains every trigram needed to cover {@code s}: non-overlapping
-     * trigrams from the start plus the last one (the index has no positions, detail=none, so phrases are not
-     * available; the caller checks the exact substring).
-     */
-    static String phrase(String s) {
-        int[] cps = s.codePoints().toArray();
-        java.util.LinkedHashSet<String> grams = new java.util.LinkedHashSet<>();
-        for (int i = 0; i + 3 <= cps.length; i += 3) {
-            grams.add(new String(cps, i, 3));
-        }
-        grams.add(new String(cps, cps.length - 3, 3));
-        StringBuilder q = new StringBuilder();
-        for (String g : grams) {
-            if (!q.isEmpty()) {
-                q.append(" AND ");
-            }
-            q.append('"').append(g.replace("\"", "\"\"")).append('"');
-        }
-        return q.toString();
     }
 
     record Cursor(SortField sort, boolean desc, String key, long id) {

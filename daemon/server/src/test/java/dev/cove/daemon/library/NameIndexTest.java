@@ -67,14 +67,14 @@ class NameIndexTest {
         long nextId = 1;
         List<String> queries = List.of("a", "ab", "img", "a_s", "rep", "report", "été", "本語", "_1", "ta_", "zzz", "scan-", "x");
         for (int round = 0; round < 6; round++) {
-            for (int i = 0; i < 12_000; i++) {
+            for (int i = 0; i < 6_000; i++) {
                 String n = name(r);
                 Key k = new Key(n, nextId++);
                 t.added(k.id, n);
                 live.put(k, k.id);
                 keys.add(k);
             }
-            for (int i = 0; i < 3_000; i++) {
+            for (int i = 0; i < 1_500; i++) {
                 Key k = keys.remove(r.nextInt(keys.size()));
                 t.removed(k.id);
                 live.remove(k);
