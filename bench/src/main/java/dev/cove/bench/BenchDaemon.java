@@ -40,8 +40,13 @@ final class BenchDaemon implements AutoCloseable {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
         }
+        dev.cove.rpc.client.DaemonLauncher.withHeapCeiling(cmd); // measure the daemon as `cove start` runs it
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.cove.daemon.DaemonMain",
                 "--data-dir", dataDir.toString(), "--instance", paths.instance()));
+        String level = System.getenv("COVE_BENCH_LOG_LEVEL"); // e.g. debug: the daemon's log under the data folder
+        if (level != null && !level.isBlank()) {
+            cmd.addAll(List.of("--log-level", level.trim()));
+        }
         Process p = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(dataDir.resolve("daemon.stdout").toFile())
@@ -71,9 +76,18 @@ final class BenchDaemon implements AutoCloseable {
 
     /** Resident memory of the daemon in MiB (Linux), or -1. */
     long rssMiB() {
+        return status("VmRSS:");
+    }
+
+    /** The daemon's peak resident memory so far in MiB (Linux VmHWM), or -1. */
+    long peakRssMiB() {
+        return status("VmHWM:");
+    }
+
+    private long status(String field) {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-                if (l.startsWith("VmRSS:")) {
+                if (l.startsWith(field)) {
                     return Long.parseLong(l.replaceAll("\\D", "")) / 1024;
                 }
             }

@@ -33,13 +33,14 @@ public final class Main {
 
     static void usage() {
         System.out.println("""
-                usage: bin/bench files [index] [search] [copy] [options]   (no part named: all three)
+                usage: bin/bench files [index] [search] [copy] [scale] [options]   (no part named: the first three)
                   --dir DIR            where to generate data (default: a new folder under $TMPDIR); removed afterwards
                   --files N            files in the indexing tree (default 200000)
                   --entries N          entries in the search index (default 1000000)
                   --queries N          measured search queries (default 300)
                   --copy-mib N         size of the copied file in MiB (default 1024)
                   --keep               keep the generated data
+                  --tree DIR           index DIR (e.g. /usr/share) instead of a generated tree (index part)
                        bin/bench sessions [--seconds N] [--rate METRICS_PER_S] [--baseline-calls N]
                        bin/bench rpc [latency] [throughput] [fanout] [--calls N] [--warmup N] [--seconds S]
                                      [--threads PER_CONNECTION] [--events N]   (in-process server, no daemon)

@@ -212,8 +212,9 @@ class IndexSearchTest {
     }
 
     /**
-     * Plain name searches (substring only, sorted by name) first look for a full page among the first names in
-     * order, then ask the trigram index: both routes, paged with small and large pages, give what brute force does.
+     * Plain name searches (substring only, sorted by name) walk the in-memory name table (ascending) or SQLite's
+     * name order narrowed by the table's ids (descending): both routes, paged with small and large pages, give
+     * what brute force does.
      */
     @Test
     void plainNameSearchesPageLikeBruteForce() {

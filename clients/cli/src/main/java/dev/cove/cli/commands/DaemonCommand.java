@@ -73,6 +73,7 @@ public final class DaemonCommand implements Callable<Integer> {
                 cmd.add(opt);
             }
         }
+        dev.cove.rpc.client.DaemonLauncher.withHeapCeiling(cmd);
         cmd.addAll(List.of("-cp", classpath, env.getOrDefault("COVE_DAEMON_MAIN", "dev.cove.daemon.DaemonMain"),
                 "--data-dir", paths.dataDir().toString(), "--instance", paths.instance()));
         if (logLevel != null) {

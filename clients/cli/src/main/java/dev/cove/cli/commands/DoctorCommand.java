@@ -47,7 +47,7 @@ import java.util.stream.Stream;
  * for the user to run.
  */
 @Command(name = "doctor", description = {
-        "Check an instance: socket, lock, permissions, stale files, versions, socket path, disk space and "
+        "Check an instance: socket, lock, permissions, stale files, versions, socket path, disk space, watch limits and "
                 + "supervisor, each with a fix; then the end of the log.",
         "Never starts a daemon. Exits with status 0 when all is well, 1 when something needs attention."})
 public final class DoctorCommand implements Callable<Integer> {
@@ -290,6 +290,7 @@ public final class DoctorCommand implements Callable<Integer> {
             long micros = (System.nanoTime() - t0) / 1000;
             findings.add(Finding.ok("daemon", "pid " + hello.pid() + " answers on the socket (connect and ping "
                     + String.format(Locale.ROOT, "%.1f", micros / 1000.0) + " ms)"));
+            checkWatches(client);
             if (hello.version().equals(Cove.VERSION)) {
                 findings.add(Finding.ok("version", "daemon and cove are both " + Cove.VERSION + " (protocol "
                         + hello.protocol() + ")"));
@@ -317,6 +318,47 @@ public final class DoctorCommand implements Callable<Integer> {
                         + " && " + start);
             }
         }
+    }
+
+    // ---- watch limits ----
+
+    /**
+     * Locations the daemon watches only in part, as the inotify watch limit ({@code fs.inotify.max_user_watches})
+     * was reached: the fix is the sysctl, raised by the folders left over (rounded up to a multiple of 65,536).
+     */
+    private void checkWatches(CoreClient client) {
+        long unwatched = 0;
+        List<String> where = new ArrayList<>();
+        try {
+            for (dev.cove.api.libraries.LibraryInfo lib : client.call(new dev.cove.api.libraries.ListLibraries()).libraries()) {
+                for (dev.cove.api.locations.LocationInfo l : client.call(new dev.cove.api.locations.ListLocations(lib.id())).locations()) {
+                    if (l.watching() && l.unwatchedFolders() > 0) {
+                        unwatched += l.unwatchedFolders();
+                        where.add(l.path() + " in " + lib.name() + " (" + l.unwatchedFolders() + " folders unwatched)");
+                    }
+                }
+            }
+        } catch (RpcException e) {
+            add("watches", Status.WARN, "cannot list the locations: " + e.getMessage(), "look at `" + cove.command("logs") + "`");
+            return;
+        }
+        if (unwatched == 0) {
+            findings.add(Finding.ok("watches", "every folder of every location is watched"));
+            return;
+        }
+        long max = -1;
+        try {
+            max = Long.parseLong(Files.readString(Path.of("/proc/sys/fs/inotify/max_user_watches")).trim());
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux: the message below names the sysctl without a value
+        }
+        long want = max < 0 ? -1 : (max + unwatched + 65_535) / 65_536 * 65_536;
+        add("watches", Status.WARN, "partly watched: " + String.join("; ", where) + ". The inotify watch limit"
+                        + (max < 0 ? "" : " (fs.inotify.max_user_watches = " + max + ")") + " is reached; those folders "
+                        + "are kept fresh only by periodic rescans",
+                want < 0 ? "raise fs.inotify.max_user_watches by at least " + unwatched
+                        : "sudo sysctl fs.inotify.max_user_watches=" + want + " && echo fs.inotify.max_user_watches=" + want
+                        + " | sudo tee /etc/sysctl.d/90-cove-inotify.conf, then `" + cove.command("location rescan ID") + "`");
     }
 
     // ---- supervisor ----

@@ -9,8 +9,10 @@ import java.time.Instant;
  *
  * @param unreadable entries the last scan could not read (permissions, vanished mid-scan)
  * @param watching   whether a file watcher keeps the index fresh
+ * @param unwatchedFolders folders the watcher could not watch (inotify's {@code fs.inotify.max_user_watches}
+ *                   reached): "partly watched"; the daemon rescans the location periodically meanwhile
  */
 public record LocationInfo(long id, String libraryId, String path, LocationState state, long entries, long bytes,
                            long unreadable, Instant addedAt, @Nullable Instant lastScanAt, @Nullable String lastError,
-                           boolean watching) {
+                           boolean watching, long unwatchedFolders) {
 }

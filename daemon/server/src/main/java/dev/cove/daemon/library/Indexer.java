@@ -150,14 +150,28 @@ public final class Indexer {
     }
 
     /** Deletes a path and everything below it; returns rows removed. */
-    static int deleteTree(Connection c, String path) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM entries WHERE path = ? OR (path >= ? AND path < ?)")) {
+    static int deleteTree(Connection c, NameIndex names, String path) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM entries WHERE path = ? OR (path >= ? AND path < ?) RETURNING id")) {
             ps.setString(1, path);
             String base = path.endsWith("/") ? path : path + "/";
             ps.setString(2, base);
             ps.setString(3, base.substring(0, base.length() - 1) + "0"); // '0' sorts right after '/'
-            return ps.executeUpdate();
+            return removedRows(ps, names);
         }
+    }
+
+    /** Runs a {@code DELETE ... RETURNING id}, telling the name table; returns the rows deleted. */
+    static int removedRows(PreparedStatement ps, NameIndex names) throws SQLException {
+        int n = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                n++;
+                if (names != null) {
+                    names.removed(rs.getLong(1));
+                }
+            }
+        }
+        return n;
     }
 
     /** A regular file whose content id is still to be computed (phase 2), with what the walk saw. */
@@ -188,8 +202,8 @@ public final class Indexer {
      * <ol>
      * <li>"metadata": the walk, writing rows in large transactions (content ids of unchanged files kept); on a
      * first scan as a bulk load without secondary indexes or trigram triggers;</li>
-     * <li>"search index" (bulk loads only): secondary indexes created and the trigram index rebuilt in one go
-     * (until then searches scan names: slower, not wrong);</li>
+     * <li>"search index" (bulk loads only): secondary indexes created in one go (names are searchable already,
+     * through the in-memory name table);</li>
      * <li>"content ids": new and changed files read on a small thread pool, ids written in batches.</li>
      * </ol>
      * The index is searchable when phase 1 ends. A crash in phase 3 leaves rows without a content id; the next
@@ -353,7 +367,7 @@ public final class Indexer {
                 awaitWrite(inFlight[0]);
                 List<Row> rows = batch[0];
                 inFlight[0] = db.writeAsync(c -> {
-                    writeRows(c, locationId, rows, List.of());
+                    writeRows(c, NameIndex.of(db), locationId, rows, List.of());
                     return null;
                 });
                 batch[0] = new ArrayList<>(BULK_BATCH);
@@ -487,28 +501,57 @@ public final class Indexer {
             return;
         }
         db.write(c -> {
-            writeRows(c, locationId, rows, deletes);
+            writeRows(c, NameIndex.of(db), locationId, rows, deletes);
             return null;
         });
     }
 
-    static void writeRows(Connection c, long locationId, List<Row> rows, List<String> deletes) throws SQLException {
-        {
-            if (!rows.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-                    for (Row r : rows) {
-                        upsert(ps, locationId, r);
-                    }
-                    ps.executeBatch();
+    /**
+     * Upserts {@code rows} and deletes {@code deletes}, telling {@code names} (if any) which rows came and went.
+     * An upsert keyed by path never changes a row's name, so only new rows matter: SQLite gives them rowids
+     * above the largest before the batch, which one range read then finds.
+     */
+    static void writeRows(Connection c, NameIndex names, long locationId, List<Row> rows, List<String> deletes) throws SQLException {
+        try {
+            writeRows0(c, names, locationId, rows, deletes);
+        } catch (SQLException | RuntimeException e) {
+            if (names != null) {
+                names.reload(); // this write is rolled back, with what it told the table
+            }
+            throw e;
+        }
+    }
+
+    private static void writeRows0(Connection c, NameIndex names, long locationId, List<Row> rows, List<String> deletes) throws SQLException {
+        if (!rows.isEmpty()) {
+            long maxBefore = 0;
+            if (names != null) {
+                try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(max(id), 0) FROM entries")) {
+                    rs.next();
+                    maxBefore = rs.getLong(1);
                 }
             }
-            if (!deletes.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM entries WHERE path = ?")) {
-                    for (String d : deletes) {
-                        ps.setString(1, d);
-                        ps.addBatch();
+            try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+                for (Row r : rows) {
+                    upsert(ps, locationId, r);
+                }
+                ps.executeBatch();
+            }
+            if (names != null) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, lname FROM entries WHERE id > ?")) {
+                    ps.setLong(1, maxBefore);
+                    ResultSet rs = ps.executeQuery();
+                    while (rs.next()) {
+                        names.added(rs.getLong(1), rs.getString(2));
                     }
-                    ps.executeBatch();
+                }
+            }
+        }
+        if (!deletes.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM entries WHERE path = ? RETURNING id")) {
+                for (String d : deletes) {
+                    ps.setString(1, d);
+                    removedRows(ps, names);
                 }
             }
         }

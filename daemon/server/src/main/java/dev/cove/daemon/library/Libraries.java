@@ -197,6 +197,12 @@ public final class Libraries implements AutoCloseable {
     }
 
     private void stopLocation(Library.LocationRuntime rt) {
+        synchronized (rt) {
+            if (rt.rescans != null) {
+                rt.rescans.cancel(false);
+                rt.rescans = null;
+            }
+        }
         Watcher w = rt.watcher;
         rt.watcher = null;
         if (w != null) {
@@ -307,9 +313,9 @@ public final class Libraries implements AutoCloseable {
             stopLocation(rt);
         }
         lib.db.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM entries WHERE location_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM entries WHERE location_id = ? RETURNING id")) {
                 ps.setLong(1, locationId);
-                ps.executeUpdate();
+                Indexer.removedRows(ps, lib.names);
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM locations WHERE id = ?")) {
                 ps.setLong(1, locationId);
@@ -364,6 +370,9 @@ public final class Libraries implements AutoCloseable {
         setState(lib, locationId, path.toString(), LocationState.INDEXING);
         saveScan(lib, locationId, false, -1, null);
         Watcher w = ensureWatcher(lib, locationId, path);
+        if (w != null) {
+            w.beginFullScan();
+        }
         Indexer.Stats s;
         try {
             s = Indexer.scanLocation(lib, locationId, path, ctx, w == null ? null : w::register);
@@ -376,11 +385,58 @@ public final class Libraries implements AutoCloseable {
         }
         saveScan(lib, locationId, true, s.unreadable(), null);
         setState(lib, locationId, path.toString(), LocationState.ONLINE);
+        if (w != null) {
+            w.reportUnwatched(RESCAN_UNWATCHED_SECONDS);
+        }
+        if (w == null || w.unwatchedFolders() > 0) {
+            keepFreshByRescans(lib, locationId, path);
+        }
         if (!s.changed().isEmpty()) {
             hub.publish(new dev.cove.api.events.FilesChanged(lib.id, locationId, 0, 0, 0, s.changed(), Instant.now()));
         }
         return "indexed " + s.entries() + " entries (" + s.hashed() + " hashed, " + s.removed() + " removed, "
                 + s.unreadable() + " unreadable)";
+    }
+
+    /** How often a location that is not (or only partly) watched is rescanned: {@code -Dcove.watch.rescanSeconds}. */
+    static final long RESCAN_UNWATCHED_SECONDS = Long.getLong("cove.watch.rescanSeconds", 300);
+    private static final java.util.concurrent.ScheduledExecutorService RESCANS =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "rescan-unwatched");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Schedules rescans of a location whose folders are not all watched (the inotify limit), once per location:
+     * each run starts a scan job unless one is running, and stops itself once everything is watched again or the
+     * location is gone.
+     */
+    private void keepFreshByRescans(Library lib, long locationId, Path path) {
+        Library.LocationRuntime rt = lib.rt(locationId);
+        synchronized (rt) {
+            if (rt.rescans != null) {
+                return;
+            }
+            rt.rescans = RESCANS.scheduleWithFixedDelay(() -> {
+                Watcher w = rt.watcher;
+                if (lib.runtime.get(locationId) != rt || w != null && w.isRunning() && w.unwatchedFolders() == 0) {
+                    synchronized (rt) {
+                        if (rt.rescans != null) {
+                            rt.rescans.cancel(false);
+                            rt.rescans = null;
+                        }
+                    }
+                    return;
+                }
+                try {
+                    startScan(lib, locationId, path, "periodic rescan: "
+                            + (w == null ? "not watched" : w.unwatchedFolders() + " folders unwatched"));
+                } catch (RuntimeException e) {
+                    log.debug("periodic rescan of {} not started: {}", path, e.toString());
+                }
+            }, RESCAN_UNWATCHED_SECONDS, RESCAN_UNWATCHED_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     private Watcher ensureWatcher(Library lib, long locationId, Path path) {

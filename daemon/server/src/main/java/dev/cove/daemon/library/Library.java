@@ -103,7 +103,13 @@ public final class Library {
                     "DROP TRIGGER IF EXISTS entries_ai", "DROP TRIGGER IF EXISTS entries_ad", "DROP TRIGGER IF EXISTS entries_au",
                     "DROP TABLE IF EXISTS entries_fts",
                     FTS_TABLE, TRIGGER_AI, TRIGGER_AD, TRIGGER_AU,
-                    "INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")));
+                    "INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")),
+            // The in-memory NameIndex now answers substring searches (and narrows the others), so the trigram
+            // index is dropped: building it was most of a first scan's time after the walk, keeping it in step
+            // slowed every insert, and it took more disk than the rows (issue 13).
+            new Migration(3, "no trigram index: names are searched in memory", List.of(
+                    "DROP TRIGGER IF EXISTS entries_ai", "DROP TRIGGER IF EXISTS entries_ad", "DROP TRIGGER IF EXISTS entries_au",
+                    "DROP TABLE IF EXISTS entries_fts")));
 
     static final String ENTRY_COLUMNS = "id, location_id, path, name, ext, kind, size, modified, created, inode, content_id";
 
@@ -112,7 +118,9 @@ public final class Library {
     final Instant createdAt;
     final Path dir;
     final Database db;
-    /** False while a bulk load runs: the trigram index is stale, so searches scan names instead. */
+    /** Names in name order with trigram postings, beside SQLite: what plain substring searches use. */
+    final NameIndex names;
+    /** False while a bulk load runs: the secondary indexes are missing (searches are slower, not wrong). */
     volatile boolean searchIndexReady = true;
     private int bulkLoads; // guarded by this
     /** Live state per location id, kept beside the stored rows. */
@@ -124,6 +132,7 @@ public final class Library {
         this.createdAt = createdAt;
         this.dir = dir;
         this.db = db;
+        this.names = NameIndex.open(db, id);
     }
 
     /**
@@ -149,8 +158,8 @@ public final class Library {
     }
 
     /**
-     * Starts a bulk load (a location's first scan): drops the secondary indexes and the triggers that keep
-     * the trigram index in step, and records in {@code meta} that they are missing, so that a crash before
+     * Starts a bulk load (a location's first scan): drops the secondary indexes (and the trigram triggers of
+     * schema version 2, should they exist), and records in {@code meta} that they are missing, so that a crash before
      * {@link #endBulk} is repaired at the next open. Nested loads share one drop and one rebuild.
      */
     synchronized void beginBulk() {
@@ -158,6 +167,7 @@ public final class Library {
             return;
         }
         searchIndexReady = false;
+        names.beginBulk();
         db.exclusive(c -> {
             try (java.sql.Statement st = c.createStatement()) {
                 st.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', 'stale')");
@@ -172,26 +182,23 @@ public final class Library {
         });
     }
 
-    /** Ends a bulk load: the last one creates the indexes again and rebuilds the trigram index. */
+    /** Ends a bulk load: the last one merges the name table's delta and creates the indexes again. */
     synchronized void endBulk() {
         if (--bulkLoads > 0) {
             return;
         }
+        names.endBulk(); // one merge of the bulk load's delta: searches are fastest on one snapshot
         rebuildSearchIndex(db);
         searchIndexReady = true;
     }
 
-    /** Creates missing indexes and triggers and rebuilds the trigram index from the entries, in one transaction. */
+    /** Creates the missing secondary indexes, in one transaction. */
     static void rebuildSearchIndex(Database db) {
         db.exclusive(c -> {
             try (java.sql.Statement st = c.createStatement()) {
                 for (String idx : SECONDARY_INDEXES) {
                     st.execute(idx);
                 }
-                st.execute(TRIGGER_AI);
-                st.execute(TRIGGER_AD);
-                st.execute(TRIGGER_AU);
-                st.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')");
                 st.execute("DELETE FROM meta WHERE key = 'search_index'");
             }
             return null;
@@ -214,6 +221,8 @@ public final class Library {
     static final class LocationRuntime {
         volatile LocationState state = LocationState.ONLINE;
         volatile Watcher watcher;
+        /** Periodic rescans while some folders cannot be watched; null when all are. Guarded by this. */
+        java.util.concurrent.ScheduledFuture<?> rescans;
         volatile long jobId;
     }
 
@@ -257,7 +266,8 @@ public final class Library {
                 LocationRuntime r = rt(lid);
                 out.add(new LocationInfo(lid, id, rs.getString(2), r.state, rs.getLong(7), rs.getLong(8),
                         rs.getLong(5), Instant.ofEpochMilli(rs.getLong(3)), lastScan, rs.getString(6),
-                        r.watcher != null && r.watcher.isRunning()));
+                        r.watcher != null && r.watcher.isRunning(),
+                        r.watcher != null && r.watcher.isRunning() ? r.watcher.unwatchedFolders() : 0));
             }
         }
         return out;

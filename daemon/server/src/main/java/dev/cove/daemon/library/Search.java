@@ -15,15 +15,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
- * Turns a {@link SearchFiles} into one SQL query. Substrings of 3+ characters (and globs with a 3+
- * character literal run) are narrowed through the FTS5 trigram index on the lower-cased name, then
- * checked exactly. Paging is by keyset: the cursor holds the last row's sort key and id.
+ * Runs a {@link SearchFiles}. A substring search sorted by name (the default) walks the in-memory
+ * {@link NameIndex} and fetches the page's rows by id; other orders and filters are one SQL query, narrowed by
+ * the ids the name table finds for the substring (or a glob's literal run) when they are few, and checked
+ * exactly. Paging is by keyset: the cursor holds the last row's sort key and id.
  */
 public final class Search {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Search.class);
     private Search() {
     }
 
@@ -31,9 +35,8 @@ public final class Search {
         long t0 = System.nanoTime();
         StringBuilder where = new StringBuilder(" WHERE 1=1");
         List<Object> args = new ArrayList<>();
-        // the substring goes last (after the cursor), so that the probe below can wrap everything before it
         String text = q.text() == null || q.text().isEmpty() ? null : q.text().toLowerCase(Locale.ROOT);
-        boolean useTrigrams = text != null && lib.searchIndexReady && text.codePointCount(0, text.length()) >= 3;
+        String globLiteral = null; // a run of literal characters every glob match contains
         if (q.glob() != null && !q.glob().isEmpty()) {
             String g = q.glob().toLowerCase(Locale.ROOT);
             if (Glob.isLiteral(g)) {
@@ -41,9 +44,8 @@ public final class Search {
                 args.add(g);
             } else {
                 String lit = Glob.longestLiteral(g);
-                if (lib.searchIndexReady && lit.codePointCount(0, lit.length()) >= 3) {
-                    where.append(" AND id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)");
-                    args.add(phrase(lit));
+                if (lit.codePointCount(0, lit.length()) >= 3) {
+                    globLiteral = lit;
                 }
                 where.append(" AND cove_match(?, lname)");
                 args.add(g);
@@ -104,42 +106,172 @@ public final class Search {
         int limit = q.limit() == 0 ? 100 : q.limit();
         String order = " ORDER BY " + key + dir + ", id" + dir;
         String columns = "SELECT " + Library.ENTRY_COLUMNS + ", " + key + " AS sort_key";
-        // A common substring ("img") matches so many rows that collecting and sorting its trigram hits costs far
-        // more than walking the sort order and stopping at the first page. So first probe the first PROBE rows in
-        // sort order: if a full page matches among them, it is the answer (they are a prefix of the order);
-        // otherwise ask the trigram index.
-        // (only for a plain name search: then the probe reads just the covering index entries_lname(lname, id))
-        boolean plain = sort == SortField.NAME && (q.glob() == null || q.glob().isEmpty())
-                && (q.extensions() == null || q.extensions().isEmpty()) && (q.kinds() == null || q.kinds().isEmpty())
-                && q.minSize() == null && q.maxSize() == null && q.modifiedAfter() == null && q.modifiedBefore() == null
-                && q.locationId() == null;
-        String probe = !useTrigrams || !plain ? null : columns + " FROM entries WHERE id IN (SELECT id FROM (SELECT id, lname "
-                + "FROM entries" + where + order + " LIMIT " + PROBE + ") WHERE instr(lname, ?) > 0" + order + " LIMIT "
-                + (limit + 1) + ")" + order;
-        List<Object> probeArgs = new ArrayList<>(args);
-        if (text != null) {
-            if (useTrigrams) {
-                where.append(" AND id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)");
-                args.add(phrase(text));
+        // Narrowing by name through the name table (for the orders it does not serve itself): the ids of every
+        // name holding the substring, when there are at most NARROW_CAP; more than that match a common
+        // substring, for which walking the sort order and stopping at the first page is the faster plan.
+        String narrowBy = text != null ? text : globLiteral;
+        boolean tableReady = lib.names.ready();
+        if (narrowBy != null && tableReady) {
+            long[] ids = lib.names.allMatching(narrowBy.getBytes(StandardCharsets.UTF_8), NARROW_CAP);
+            if (ids != null && ids.length == 0) {
+                return new SearchResult(List.of(), null, (System.nanoTime() - t0) / 1000);
             }
+            if (ids != null) {
+                where.append(" AND id IN (");
+                for (int i = 0; i < ids.length; i++) {
+                    where.append(i == 0 ? "" : ",").append(ids[i]);
+                }
+                where.append(')');
+            }
+        }
+        if (text != null) {
             where.append(" AND instr(lname, ?) > 0");
             args.add(text);
-            probeArgs.add(text);
         }
         String sql = columns + " FROM entries" + where + order + " LIMIT " + (limit + 1);
-        return lib.db.read(c -> {
-            if (probe != null) {
-                SearchResult r = page(c, probe, probeArgs, limit, sort, q.descending(), t0);
-                if (r.nextCursor() != null) {
-                    return r;
+        if (text != null && sort == SortField.NAME && !q.descending() && tableReady) {
+            List<Object> filterArgs = new ArrayList<>();
+            SearchResult r = byNameTable(lib, q, text, limit, filters(q, filterArgs), filterArgs, t0);
+            if (r != null) {
+                return r;
+            }
+        }
+        return lib.db.read(c -> page(c, sql, args, limit, sort, q.descending(), t0));
+    }
+
+    /** Candidates the name table may offer a filtered search before it leaves the search to SQLite. */
+    static final int TABLE_BUDGET = 200_000;
+
+    /**
+     * The criteria other than the text as SQL ({@code " AND ..."}), with their arguments in {@code args} (the
+     * arguments of {@link #run}'s where clause before the text: the cursor's are dropped, the table handles it).
+     */
+    private static String filters(SearchFiles q, List<Object> args) {
+        StringBuilder w = new StringBuilder();
+        List<Object> a = new ArrayList<>();
+        if (q.glob() != null && !q.glob().isEmpty()) {
+            String g = q.glob().toLowerCase(Locale.ROOT);
+            if (Glob.isLiteral(g)) {
+                w.append(" AND lname = ?");
+            } else {
+                w.append(" AND cove_match(?, lname)");
+            }
+            a.add(g);
+        }
+        if (q.extensions() != null && !q.extensions().isEmpty()) {
+            w.append(" AND ext IN (").append("?,".repeat(q.extensions().size() - 1)).append("?)");
+            for (String e : q.extensions()) {
+                String x = e == null ? "" : e.strip().toLowerCase(Locale.ROOT);
+                a.add(x.startsWith(".") ? x.substring(1) : x);
+            }
+        }
+        if (q.kinds() != null && !q.kinds().isEmpty()) {
+            w.append(" AND kind IN (").append("?,".repeat(q.kinds().size() - 1)).append("?)");
+            for (FileKind k : q.kinds()) {
+                a.add(k.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        if (q.minSize() != null) {
+            w.append(" AND size >= ?");
+            a.add(q.minSize());
+        }
+        if (q.maxSize() != null) {
+            w.append(" AND size <= ?");
+            a.add(q.maxSize());
+        }
+        if (q.modifiedAfter() != null) {
+            w.append(" AND modified >= ?");
+            a.add(q.modifiedAfter().toEpochMilli());
+        }
+        if (q.modifiedBefore() != null) {
+            w.append(" AND modified < ?");
+            a.add(q.modifiedBefore().toEpochMilli());
+        }
+        if (q.locationId() != null) {
+            w.append(" AND location_id = ?");
+            a.add(q.locationId());
+        }
+        args.clear();
+        args.addAll(a);
+        return w.toString();
+    }
+
+    /**
+     * A substring search sorted by name through the in-memory {@link NameIndex}: it yields matching ids in name
+     * order, SQLite fetches their rows (checking any other criteria) by primary key. Null when the other
+     * criteria reject so many candidates that SQLite's own indexes are the better way.
+     */
+    private static SearchResult byNameTable(Library lib, SearchFiles q, String text, int limit, String filters,
+                                            List<Object> filterArgs, long t0) throws SQLException {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        NameIndex.After after = null;
+        if (q.cursor() != null && !q.cursor().isEmpty()) {
+            Cursor c = Cursor.decode(q.cursor(), SortField.NAME, false);
+            after = new NameIndex.After(c.key.getBytes(StandardCharsets.UTF_8), c.id);
+        }
+        List<FileEntry> out = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        boolean filtered = !filters.isEmpty();
+        long offered = 0;
+        while (true) {
+            int want = limit + 1 - out.size();
+            NameIndex.Page p = lib.names.find(needle, after, filtered ? Math.max(want, 1000) : want);
+            offered += p.ids().length;
+            if (p.ids().length > 0) {
+                Map<Long, FileEntry> rows = fetch(lib, p.ids(), filters, filterArgs);
+                for (int i = 0; i < p.ids().length && out.size() <= limit; i++) {
+                    FileEntry e = rows.get(p.ids()[i]);
+                    if (e != null) {
+                        out.add(e);
+                        keys.add(new String(p.lnames()[i], StandardCharsets.UTF_8));
+                    }
+                    after = new NameIndex.After(p.lnames()[i], p.ids()[i]);
                 }
             }
-            return page(c, sql, args, limit, sort, q.descending(), t0);
+            if (out.size() > limit || !p.more()) {
+                break;
+            }
+            if (offered > TABLE_BUDGET) {
+                return null;
+            }
+        }
+        String next = null;
+        if (out.size() > limit) {
+            out.remove(limit);
+            next = new Cursor(SortField.NAME, false, keys.get(limit - 1), out.get(limit - 1).id()).encode();
+        }
+        long took = (System.nanoTime() - t0) / 1000;
+        if (log.isDebugEnabled()) {
+            log.debug("search \"{}\" by the name table: {} rows in {} us", text, out.size(), took);
+        }
+        return new SearchResult(out, next, took);
+    }
+
+    /** Rows by id (those still present and meeting {@code filters}). */
+    private static Map<Long, FileEntry> fetch(Library lib, long[] ids, String filters, List<Object> args) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT ").append(Library.ENTRY_COLUMNS).append(" FROM entries WHERE id IN (");
+        for (int i = 0; i < ids.length; i++) {
+            sql.append(i == 0 ? "" : ",").append(ids[i]);
+        }
+        sql.append(')').append(filters);
+        return lib.db.readInline(c -> {
+            Map<Long, FileEntry> m = new HashMap<>(ids.length * 2);
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                ResultSet rs = ps.executeQuery();
+                while (rs.next()) {
+                    FileEntry e = Library.entry(rs);
+                    m.put(e.id(), e);
+                }
+            }
+            return m;
         });
     }
 
-    /** Rows examined in sort order before a substring search turns to the trigram index. */
-    static final int PROBE = 4000;
+    /** Most ids the name table hands SQLite as an {@code id IN (...)} list; more matches: no narrowing. */
+    static final int NARROW_CAP = 20_000;
 
     private static SearchResult page(java.sql.Connection c, String sql, List<Object> args, int limit, SortField sort,
                                      boolean descending, long t0) throws SQLException {
@@ -164,28 +296,6 @@ public final class Search {
                 return new SearchResult(out, next, (System.nanoTime() - t0) / 1000);
             }
         }
-    }
-
-    /**
-     * An FTS5 query for rows whose name contains every trigram needed to cover {@code s}: non-overlapping
-     * trigrams from the start plus the last one (the index has no positions, detail=none, so phrases are not
-     * available; the caller checks the exact substring).
-     */
-    static String phrase(String s) {
-        int[] cps = s.codePoints().toArray();
-        java.util.LinkedHashSet<String> grams = new java.util.LinkedHashSet<>();
-        for (int i = 0; i + 3 <= cps.length; i += 3) {
-            grams.add(new String(cps, i, 3));
-        }
-        grams.add(new String(cps, cps.length - 3, 3));
-        StringBuilder q = new StringBuilder();
-        for (String g : grams) {
-            if (!q.isEmpty()) {
-                q.append(" AND ");
-            }
-            q.append('"').append(g.replace("\"", "\"\"")).append('"');
-        }
-        return q.toString();
     }
 
     record Cursor(SortField sort, boolean desc, String key, long id) {

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keeps one location's index fresh while the daemon runs: a {@link WatchService} on every folder, events
@@ -54,6 +55,16 @@ final class Watcher implements AutoCloseable {
     private final Listener listener;
     private final WatchService ws;
     private final Map<WatchKey, Path> dirs = new ConcurrentHashMap<>();
+    private final Set<Path> watched = ConcurrentHashMap.newKeySet();
+    /** Folders the kernel (or {@link #CAP}) would not let us watch: kept fresh by periodic rescans instead. */
+    private final Set<Path> unwatched = ConcurrentHashMap.newKeySet();
+    /** Folders watched by all watchers of this daemon (inotify's limit is per user, over all of them). */
+    static final AtomicInteger IN_USE = new AtomicInteger();
+    /**
+     * A ceiling on folders watched, below the kernel's {@code fs.inotify.max_user_watches}: for tests of what
+     * happens at the limit (a daemon option, {@code -Dcove.watch.maxFolders=N}); unlimited by default.
+     */
+    static final int CAP = Integer.getInteger("cove.watch.maxFolders", Integer.MAX_VALUE);
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -78,15 +89,90 @@ final class Watcher implements AutoCloseable {
         if (!running) {
             return;
         }
+        if (!watched.contains(dir) && IN_USE.get() >= CAP) {
+            unwatched.add(dir);
+            return;
+        }
         try {
             WatchKey k = dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
                     StandardWatchEventKinds.ENTRY_MODIFY);
-            dirs.put(k, dir);
+            if (dirs.put(k, dir) == null) {
+                IN_USE.incrementAndGet();
+            }
+            watched.add(dir);
+            unwatched.remove(dir);
         } catch (NoSuchFileException ignored) {
             // gone already; its delete event covers it
         } catch (IOException | ClosedWatchServiceException e) {
-            log.warn("cannot watch {}: {} (changes there show up at the next rescan)", dir, e.toString());
+            if (atLimit(e)) {
+                unwatched.add(dir); // reported once per scan by reportUnwatched, not once per folder
+            } else {
+                log.warn("cannot watch {}: {} (changes there show up at the next rescan)", dir, e.toString());
+            }
         }
+    }
+
+    /** The JDK's message for inotify_add_watch failing with ENOSPC: fs.inotify.max_user_watches reached. */
+    static boolean atLimit(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("inotify watches") || m.contains("No space left on device");
+    }
+
+    /** A scan of the whole location starts: it offers every folder again, so the unwatched ones are counted afresh. */
+    void beginFullScan() {
+        unwatched.clear();
+    }
+
+    /** Folders of this location that are not watched (the watch limit was reached), as of the last scan. */
+    long unwatchedFolders() {
+        return unwatched.size();
+    }
+
+    /** Folders of this location that are watched. */
+    long watchedFolders() {
+        return watched.size();
+    }
+
+    /** The kernel's per-user watch limit, or -1 where there is none to read. */
+    static long maxUserWatches() {
+        try {
+            return Long.parseLong(Files.readString(Path.of("/proc/sys/fs/inotify/max_user_watches")).trim());
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * After a scan: if folders went unwatched, says so in the log with the sysctl to raise and by how much
+     * (a WARN each time the count changes, so a daemon log does not fill with it at every periodic rescan).
+     */
+    void reportUnwatched(long rescanSeconds) {
+        long n = unwatched.size();
+        if (n == reported) {
+            return;
+        }
+        reported = n;
+        if (n == 0) {
+            log.info("location {} ({}): every folder is watched again", locationId, root);
+            return;
+        }
+        long max = maxUserWatches();
+        long want = max < 0 ? -1 : roundUp(max + n);
+        log.warn("location {} ({}) is partly watched: {} of {} folders are not watched, as the inotify watch limit is "
+                        + "reached ({}{}); raise fs.inotify.max_user_watches by at least {}{}. Until then Cove rescans this "
+                        + "location every {} s to keep the unwatched part fresh",
+                locationId, root, n, n + watched.size(),
+                max < 0 ? "fs.inotify.max_user_watches" : "fs.inotify.max_user_watches = " + max,
+                CAP == Integer.MAX_VALUE ? "" : ", and this daemon caps watches at " + CAP + " (-Dcove.watch.maxFolders)",
+                n, want < 0 ? "" : ": sudo sysctl fs.inotify.max_user_watches=" + want
+                        + " (and the same line in /etc/sysctl.d/90-cove-inotify.conf to keep it)", rescanSeconds);
+    }
+
+    private volatile long reported;
+
+    /** {@code n} rounded up to a round figure (a multiple of 65,536), as people set this sysctl. */
+    static long roundUp(long n) {
+        return (n + 65_535) / 65_536 * 65_536;
     }
 
     private void loop() {
@@ -109,7 +195,12 @@ final class Watcher implements AutoCloseable {
                         }
                     }
                     if (!key.reset()) {
-                        dirs.remove(key);
+                        if (dirs.remove(key) != null) {
+                            IN_USE.decrementAndGet();
+                        }
+                        if (dir != null) {
+                            watched.remove(dir);
+                        }
                         if (root.equals(dir)) {
                             touched.add(root);
                         }
@@ -156,7 +247,7 @@ final class Watcher implements AutoCloseable {
                     a = null;
                 }
                 if (a == null) {
-                    int n = db.write(c -> Indexer.deleteTree(c, p.toString()));
+                    int n = db.write(c -> Indexer.deleteTree(c, NameIndex.of(db), p.toString()));
                     if (n > 0) {
                         removed += n;
                         paths.add(p.toString());
@@ -208,6 +299,11 @@ final class Watcher implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        for (WatchKey k : dirs.keySet()) {
+            if (dirs.remove(k) != null) {
+                IN_USE.decrementAndGet();
+            }
+        }
         try {
             ws.close();
         } catch (IOException ignored) {

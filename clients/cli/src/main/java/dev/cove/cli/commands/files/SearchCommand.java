@@ -73,16 +73,23 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--desc"}, description = "Largest, newest or last first.")
     boolean descending;
 
-    @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "50", description = "Rows per page, 1 to 10000 (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "50", description = "Rows per page, 1 to 10000 (default: ${DEFAULT-VALUE}); 0: every match, as --all.")
     int limit;
+
+    @Option(names = {"-a", "--all"}, description = "Every match, like locate: one path per line (with --json one object whose "
+            + "entries array holds them all), fetched and printed page after page.")
+    boolean all;
 
     @Option(names = "--cursor", paramLabel = "CURSOR", description = "The next page: the cursor printed under the previous one (same filters).")
     String cursor;
 
     @Override
     public Integer call() {
-        if (limit < 1 || limit > SearchFiles.MAX_LIMIT) {
-            throw new ParameterException(spec.commandLine(), "--limit must be between 1 and " + SearchFiles.MAX_LIMIT);
+        if (limit < 0 || limit > SearchFiles.MAX_LIMIT) {
+            throw new ParameterException(spec.commandLine(), "--limit must be between 1 and " + SearchFiles.MAX_LIMIT + ", or 0 for every match");
+        }
+        if (limit == 0) {
+            all = true;
         }
         if (minSize != null && maxSize != null && minSize > maxSize) {
             throw new ParameterException(spec.commandLine(), "--min-size is larger than --max-size");
@@ -91,6 +98,11 @@ public final class SearchCommand implements Callable<Integer> {
         SearchResult r;
         try (CoreClient client = cove.client()) {
             Long locationId = location == null ? null : LocationCommand.resolve(cove, client, lib, location).id();
+            if (all) {
+                return SearchAll.print(cove, client, page -> new SearchFiles(lib, text == null || text.isEmpty() ? null : text, glob,
+                        extensions == null ? null : extensions.stream().map(e -> e.startsWith(".") ? e.substring(1) : e).toList(),
+                        kinds, minSize, maxSize, since, before, locationId, sort, descending, SearchFiles.MAX_LIMIT, page), cursor);
+            }
             r = client.call(new SearchFiles(lib, text == null || text.isEmpty() ? null : text, glob,
                     extensions == null ? null : extensions.stream().map(e -> e.startsWith(".") ? e.substring(1) : e).toList(),
                     kinds, minSize, maxSize, since, before, locationId, sort, descending, limit, cursor));

@@ -45,12 +45,17 @@ public final class LocationListCommand implements Callable<Integer> {
         rows.add(new String[]{"ID", "STATE", "ENTRIES", "SIZE", "UNREADABLE", "LAST SCAN", "PATH"});
         for (LocationInfo l : list.locations()) {
             rows.add(new String[]{Long.toString(l.id()), l.state().name().toLowerCase(Locale.ROOT)
-                    + (l.watching() ? "" : " (not watched)"), Long.toString(l.entries()), Format.bytes(l.bytes()),
+                    + (!l.watching() ? " (not watched)" : l.unwatchedFolders() > 0
+                    ? " (partly watched (" + l.unwatchedFolders() + " folders unwatched))" : ""), Long.toString(l.entries()), Format.bytes(l.bytes()),
                     Long.toString(l.unreadable()), Format.time(l.lastScanAt()), l.path()});
         }
         Format.table(cove.out(), rows);
         list.locations().stream().filter(l -> l.lastError() != null)
                 .forEach(l -> cove.out().printf("location %d: %s%n", l.id(), l.lastError()));
+        list.locations().stream().filter(l -> l.watching() && l.unwatchedFolders() > 0)
+                .forEach(l -> cove.out().printf("location %d: partly watched (%d folders unwatched): the inotify watch "
+                        + "limit is reached, so those folders are kept fresh by periodic rescans; `%s` gives the fix%n",
+                        l.id(), l.unwatchedFolders(), cove.command("doctor")));
         return ExitCodes.OK;
     }
 }

@@ -68,6 +68,7 @@ final class Systemd {
                 start.add(o);
             }
         }
+        dev.cove.rpc.client.DaemonLauncher.withHeapCeiling(start);
         start.addAll(List.of("-cp", classpath, "dev.cove.daemon.DaemonMain", "--data-dir", paths.dataDir().toString(),
                 "--instance", paths.instance()));
         if (s.idleTimeout() != null) {
