@@ -20,8 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The protocol of docs/protocol.md for one short CLI run, on jackson-core alone: connect, read the daemon's
- * hello, send ours, then one query at a time, each answered by the frame with its id. {@code CoreClient}
+ * The protocol of docs/protocol.md for one short CLI run, on jackson-core alone: connect, send our hello,
+ * read the daemon's, then one query at a time, each answered by the frame with its id. {@code CoreClient}
  * does the same and much more (many calls in flight, Kryo, events, reconnects), and its set-up is most of
  * a {@code cove status}: Jackson databind, Kryo, a reader thread. Anything unusual (no socket, a daemon that
  * does not greet, a frame this class does not expect) is an {@link IOException}, so that the caller can
@@ -52,17 +52,16 @@ final class LeanClient implements Closeable {
         return hello;
     }
 
-    /** Connects to the instance's daemon and exchanges hellos; IOException for anything but a clean hello. */
+    /**
+     * Connects to the instance's daemon and sends our hello. The daemon's hello is read with the first answer
+     * (see {@link #call}): the protocol lets a client speak before it has read the daemon's greeting, as
+     * CoreClient does, and not waiting for it saves a round trip on every quick command.
+     */
     static LeanClient connect(InstancePaths paths, String name, String version) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.connect(UnixDomainSocketAddress.of(paths.connectPath()));
             LeanClient c = new LeanClient(ch);
-            Map<String, Object> hello = c.readFrame(HELLO_WAIT_MS);
-            if (!"hello".equals(hello.get("type")) || !Long.valueOf(1).equals(hello.get("protocol"))) {
-                throw new IOException("not a protocol 1 hello: " + hello.get("type"));
-            }
-            c.hello = hello;
             JsonGenerator g = c.startFrame("hello");
             g.writeNumberField("protocol", 1);
             g.writeStringField("name", name);
@@ -77,6 +76,18 @@ final class LeanClient implements Closeable {
             ch.close();
             throw e instanceof IOException io ? io : new IOException(e);
         }
+    }
+
+    /** Reads the daemon's hello if it has not been read; IOException for anything but a protocol 1 hello. */
+    private void readHello() throws IOException {
+        if (!hello.isEmpty()) {
+            return;
+        }
+        Map<String, Object> h = readFrame(HELLO_WAIT_MS);
+        if (!"hello".equals(h.get("type")) || !Long.valueOf(1).equals(h.get("protocol"))) {
+            throw new IOException("not a protocol 1 hello: " + h.get("type"));
+        }
+        hello = h;
     }
 
     /**
@@ -94,6 +105,7 @@ final class LeanClient implements Closeable {
         g.writeFieldName("payload");
         JsonValues.write(g, payload);
         endFrame(g);
+        readHello();
         // the daemon enforces the timeout and answers TIMEOUT; this backstop covers one that cannot answer
         long deadline = System.nanoTime() + (timeoutMillis + 2000) * 1_000_000;
         while (true) {

@@ -8,7 +8,6 @@ import dev.cove.cli.commands.files.FileTable;
 
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -45,8 +44,8 @@ public final class Views {
 
     /** One line of {@code cove ping}. */
     public static void pong(PrintWriter out, Pong pong, long rttNanos) {
-        out.printf("pong from instance %s (pid %d, Cove %s): %s%n", pong.instance(), pong.pid(), pong.version(),
-                Format.millis(rttNanos));
+        out.println("pong from instance " + pong.instance() + " (pid " + pong.pid() + ", Cove " + pong.version() + "): "
+                + Format.millis(rttNanos));
     }
 
     /** {@code cove search}; {@code cursor} is the one the page was asked with (null for the first). */
@@ -56,8 +55,8 @@ public final class Views {
             return;
         }
         FileTable.print(out, r.entries(), true);
-        out.printf(Locale.ROOT, "%d %s (%.1f ms)%n", r.entries().size(), r.entries().size() == 1 ? "match" : "matches",
-                r.tookMicros() / 1000.0);
+        out.println(r.entries().size() + (r.entries().size() == 1 ? " match (" : " matches (")
+                + Format.fixed(r.tookMicros() / 1000.0, 1) + " ms)");
         if (r.nextCursor() != null) {
             out.println("More: add --cursor " + r.nextCursor());
         }

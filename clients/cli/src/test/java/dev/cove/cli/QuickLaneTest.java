@@ -126,4 +126,21 @@ class QuickLaneTest {
         assertNull(QuickLane.Parsed.of(new String[]{"ls", "--json"}));
         assertNull(QuickLane.Parsed.of(new String[]{"search", "-n", "-3"}));
     }
+
+    @Test
+    void fixedDecimalsAreWhatStringFormatPrints() {
+        java.util.Random r = new java.util.Random(13);
+        List<Double> values = new java.util.ArrayList<>(List.of(0.0, 0.05, 0.005, 0.015, 0.025, 1.05, 1.15, 1.25, 2.5,
+                9.95, 99.95, 99.94999, 100.5, 1023.95, 1e-7, 123456789.25, 0.125, 0.375));
+        for (int i = 0; i < 200_000; i++) {
+            values.add(r.nextDouble() * Math.pow(10, r.nextInt(8) - 3));
+            values.add(r.nextInt(1_000_000) / 1000.0);      // microseconds as milliseconds, as search prints them
+            values.add(r.nextLong(1L << 40) / 1024.0 / 1024.0); // sizes, as Format.bytes divides them
+        }
+        for (double v : values) {
+            for (int d = 0; d <= 2; d++) {
+                assertEquals(String.format(java.util.Locale.ROOT, "%." + d + "f", v), Format.fixed(v, d), v + " to " + d);
+            }
+        }
+    }
 }
