@@ -9,19 +9,36 @@
 # /usr/lib/jvm/*, /usr/java/*, /opt/java/*, /Library/Java/JavaVirtualMachines/*/Contents/Home.
 
 # cove_java_major JAVA_HOME_DIR: prints the major version of the JDK in that folder, or nothing.
-# Reads the folder's `release` file (written by every JDK build); runs `java -version` only without one.
 cove_java_major() {
-    local home=$1 version=""
+    cove_java_release "$1"
+    printf '%s' "$COVE_RELEASE_MAJOR"
+}
+
+# cove_java_release JAVA_HOME_DIR: sets COVE_RELEASE_MAJOR (e.g. 21; empty when not a JDK) and
+# COVE_RELEASE_RUNTIME (JAVA_RUNTIME_VERSION, e.g. 25.0.1+8-LTS; may be empty). Reads the folder's `release`
+# file (written by every JDK build) with bash alone: `cove` runs this on every command, and each program
+# started costs milliseconds. Runs `java -version` only for a JDK without one.
+cove_java_release() {
+    local home=$1 version="" key value
+    COVE_RELEASE_MAJOR=""
+    COVE_RELEASE_RUNTIME=""
     [ -x "$home/bin/java" ] || return 0
     if [ -r "$home/release" ]; then
-        version=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$home/release" 2>/dev/null)
+        while IFS='=' read -r key value; do
+            value=${value#\"}
+            value=${value%%\"*}
+            case $key in
+                JAVA_VERSION) version=$value ;;
+                JAVA_RUNTIME_VERSION) COVE_RELEASE_RUNTIME=$value ;;
+            esac
+        done <"$home/release"
     fi
     if [ -z "$version" ]; then
         version=$("$home/bin/java" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)
     fi
     version=${version#1.}              # 1.8.0_372 -> 8.0_372
     version=${version%%[!0-9]*}        # 21.0.2 -> 21, 25-ea -> 25
-    printf '%s' "$version"
+    COVE_RELEASE_MAJOR=$version
 }
 
 # cove_java_home_of JAVA_BINARY: the JDK folder of a java binary, following symlinks
@@ -39,11 +56,17 @@ cove_java_home_of() {
 }
 
 cove_find_java() {
-    local min=${1:-21} home major best="" best_major=0 candidate seen=""
+    local min=${1:-21} home major best="" best_major=0 candidate seen="" java_on_path
     # 1. JAVA_HOME, 2. java on the PATH: the user's choice wins when it is new enough
-    for home in "${JAVA_HOME:-}" "$(command -v java >/dev/null 2>&1 && cove_java_home_of "$(command -v java)")"; do
+    # (the PATH's java is resolved only when JAVA_HOME does not do: that takes a few programs)
+    for home in "${JAVA_HOME:-}" path; do
+        if [ "$home" = path ]; then
+            java_on_path=$(command -v java 2>/dev/null) || continue
+            home=$(cove_java_home_of "$java_on_path")
+        fi
         [ -n "$home" ] || continue
-        major=$(cove_java_major "$home")
+        cove_java_release "$home"
+        major=$COVE_RELEASE_MAJOR
         if [ -n "$major" ] && [ "$major" -ge "$min" ]; then
             best=$home
             best_major=$major
@@ -55,7 +78,8 @@ cove_find_java() {
     if [ -z "$best" ]; then
         for candidate in /usr/lib/jvm/* /usr/java/* /opt/java/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
             [ -d "$candidate" ] && [ ! -L "$candidate" ] || continue
-            major=$(cove_java_major "$candidate")
+            cove_java_release "$candidate"
+            major=$COVE_RELEASE_MAJOR
             if [ -n "$major" ] && [ "$major" -ge "$min" ] && [ "$major" -gt "$best_major" ]; then
                 best=$candidate
                 best_major=$major

@@ -30,7 +30,6 @@ import dev.cove.cli.commands.library.LibraryCommand;
 import dev.cove.cli.commands.location.LocationCommand;
 import dev.cove.cli.commands.sessions.SessionsCommand;
 import dev.cove.rpc.Encoding;
-import dev.cove.rpc.ErrorCode;
 import dev.cove.rpc.RpcException;
 import dev.cove.rpc.client.CoreClient;
 import dev.cove.rpc.client.DaemonLauncher;
@@ -325,12 +324,7 @@ public final class CoveCli implements Callable<Integer> {
     private static int executionFailed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         if (e instanceof RpcException re) {
-            String hint = re.code() == ErrorCode.TIMEOUT
-                    ? ". The daemon may be overloaded or stuck: see `cove logs`, or try `cove restart`"
-                    : re.code() == ErrorCode.NOT_FOUND && re.getMessage().startsWith("no library")
-                    && !re.getMessage().contains("`cove library") ? "; see `cove library list`" : "";
-            err.println("cove: " + re.getMessage() + hint);
-            return ExitCodes.of(re);
+            return RpcErrors.report(re, err);
         }
         if (e instanceof CliException ce) {
             err.println("cove: " + ce.getMessage());

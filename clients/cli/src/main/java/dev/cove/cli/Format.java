@@ -1,6 +1,8 @@
 package dev.cove.cli;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -60,13 +62,25 @@ public final class Format {
             v /= 1024;
             u++;
         }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return fixed(v, 1) + " " + units[u];
     }
 
     /** Milliseconds with a precision that suits the size: "0.42 ms", "12.3 ms", "1530 ms". */
     public static String millis(long nanos) {
         double ms = nanos / 1e6;
-        return String.format(Locale.ROOT, ms < 1 ? "%.2f ms" : ms < 100 ? "%.1f ms" : "%.0f ms", ms);
+        return fixed(ms, ms < 1 ? 2 : ms < 100 ? 1 : 0) + " ms";
+    }
+
+    /**
+     * {@code String.format(Locale.ROOT, "%.Nf", v)} for a finite, non-negative v: the shortest decimal that
+     * names the double (Double.toString), rounded half up, as Formatter does. Written out because Formatter's
+     * first use loads the locale machinery, a tenth of a quick command's time (docs/cli.md).
+     */
+    public static String fixed(double v, int decimals) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            return String.format(Locale.ROOT, "%." + decimals + "f", v);
+        }
+        return new BigDecimal(Double.toString(v)).setScale(decimals, RoundingMode.HALF_UP).toPlainString();
     }
 
     /** Prints rows as left-aligned columns; the last column is not padded. */

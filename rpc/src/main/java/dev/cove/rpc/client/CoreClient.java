@@ -654,7 +654,9 @@ public final class CoreClient implements AutoCloseable {
                 Process process = launcher.start(paths, launchArgs);
                 long deadline = System.nanoTime() + startTimeout.toNanos();
                 long exitedAt = 0;
-                long backoff = 10;
+                // short steps: a start is a few hundred ms, and a 100 ms step cost `cove start` 50 ms on average
+                // (issue 13); a try before the socket exists is one stat
+                long backoff = 5;
                 while (true) {
                     try {
                         return connectOnce();
@@ -679,7 +681,7 @@ public final class CoreClient implements AutoCloseable {
                                 + tail(paths.logFile(), logBefore), Map.of("reason", "start_timeout", "socket", socket.toString()));
                     }
                     sleep(backoff);
-                    backoff = Math.min(backoff * 2, 100);
+                    backoff = Math.min(backoff * 2, 20);
                 }
             }
         } catch (IOException e) {

@@ -90,7 +90,18 @@ final class Cli {
         return cmd.execute(withDataDir(args));
     }
 
-    /** Runs {@code java -cp <cli class path> dev.cove.cli.CoveCli --data-dir DIR args...} and waits for it. */
+    /**
+     * Runs {@code cove --data-dir DIR args...} through the quick lane alone (dev.cove.cli.QuickLane) in this
+     * JVM; exit {@link dev.cove.cli.QuickLane#NOT_HANDLED} when it leaves the command to the full CLI.
+     */
+    Result runQuick(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = dev.cove.cli.QuickLane.run(withDataDir(args), env, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** Runs {@code java -cp <cli class path> dev.cove.cli.Main --data-dir DIR args...} (what bin/cove runs) and waits for it. */
     Result runProcess(String... args) {
         Process p = spawn(args);
         try {
@@ -140,7 +151,7 @@ final class Cli {
         cmd.add(java());
         cmd.addAll(jvmFlags());
         cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")); // as bin/cove runs the CLI
-        cmd.addAll(List.of("-cp", classpath(false), "dev.cove.cli.CoveCli"));
+        cmd.addAll(List.of("-cp", classpath(false), "dev.cove.cli.Main"));
         cmd.addAll(List.of(withDataDir(args)));
         int n = RUNS.incrementAndGet();
         Path out = dataDir.resolveSibling("cli-" + n + ".out");

@@ -4,7 +4,7 @@ import dev.cove.api.core.Ping;
 import dev.cove.api.core.Pong;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
-import dev.cove.cli.Format;
+import dev.cove.cli.Views;
 import dev.cove.rpc.client.CoreClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,8 +38,7 @@ public final class PingCommand implements Callable<Integer> {
                 long rtt = System.nanoTime() - t0;
                 millis.add(rtt / 1e6);
                 if (!cove.json()) {
-                    cove.out().printf("pong from instance %s (pid %d, Cove %s): %s%n", pong.instance(), pong.pid(),
-                            pong.version(), Format.millis(rtt));
+                    Views.pong(cove.out(), pong, rtt);
                 }
             }
         }

@@ -4,15 +4,13 @@ import dev.cove.api.core.DaemonStatus;
 import dev.cove.api.core.GetStatus;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
-import dev.cove.cli.Format;
 import dev.cove.cli.Supervision;
+import dev.cove.cli.Views;
 import dev.cove.rpc.client.CoreClient;
 import dev.cove.rpc.codec.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "status", description = "Show the daemon's instance, pid, version, uptime, paths, load and memory.")
@@ -33,27 +31,7 @@ public final class StatusCommand implements Callable<Integer> {
             cove.printJson(json);
             return ExitCodes.OK;
         }
-        PrintWriter out = cove.out();
-        out.println("Cove daemon is running");
-        Format.table(out, List.of(
-                row("instance", s.instance() + (s.privateInstance() ? " (private, tied to pid " + s.parentPid() + ")" : "")),
-                row("pid", Long.toString(s.pid())),
-                row("version", s.version() + " (protocol " + s.protocol() + ", Java " + s.javaVersion() + ")"),
-                row("uptime", Format.duration(s.uptimeMillis()) + " (since " + s.startedAt() + ")"),
-                row("socket", s.socket()),
-                row("data dir", s.dataDir()),
-                row("log file", s.logFile()),
-                row("clients", Integer.toString(s.clients())),
-                row("methods", Integer.toString(s.methods())),
-                row("subscriptions", Integer.toString(s.subscriptions())),
-                row("threads", Integer.toString(s.threads())),
-                row("memory", "heap " + Format.bytes(s.heapUsedBytes()) + " of " + Format.bytes(s.heapMaxBytes())
-                        + ", resident " + Format.bytes(s.rssBytes())),
-                row("supervisor", Supervision.of(cove.paths()).map(Supervision::describe).orElse("none"))));
+        Views.status(cove.out(), s, Supervision.of(cove.paths()));
         return ExitCodes.OK;
-    }
-
-    private static String[] row(String name, String value) {
-        return new String[]{"  " + name, value};
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** How file entries are printed by search, ls and info. */
-final class FileTable {
+public final class FileTable {
     private FileTable() {
     }
 
@@ -23,7 +23,7 @@ final class FileTable {
     }
 
     /** NAME, SIZE, MODIFIED, PATH (or KIND instead of PATH for a folder listing). */
-    static void print(PrintWriter out, List<FileEntry> entries, boolean withPath) {
+    public static void print(PrintWriter out, List<FileEntry> entries, boolean withPath) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"NAME", "SIZE", "MODIFIED", withPath ? "PATH" : "KIND"});
         for (FileEntry e : entries) {

@@ -6,6 +6,7 @@ import dev.cove.cli.Args;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
 import dev.cove.cli.LibraryOption;
+import dev.cove.cli.Views;
 import dev.cove.rpc.client.CoreClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,11 +37,7 @@ public final class LsCommand implements Callable<Integer> {
             cove.printJson(list);
             return ExitCodes.OK;
         }
-        if (list.entries().isEmpty()) {
-            cove.out().println(list.path() + " is empty in the index");
-            return ExitCodes.OK;
-        }
-        FileTable.print(cove.out(), list.entries(), false);
+        Views.ls(cove.out(), list);
         return ExitCodes.OK;
     }
 }

@@ -8,6 +8,7 @@ import dev.cove.cli.Args;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
 import dev.cove.cli.LibraryOption;
+import dev.cove.cli.Views;
 import dev.cove.cli.commands.location.LocationCommand;
 import dev.cove.rpc.client.CoreClient;
 import picocli.CommandLine.Command;
@@ -21,7 +22,6 @@ import picocli.CommandLine.Spec;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "search", aliases = "find", description = {
@@ -111,16 +111,7 @@ public final class SearchCommand implements Callable<Integer> {
             cove.printJson(r);
             return ExitCodes.OK;
         }
-        if (r.entries().isEmpty()) {
-            cove.out().println(cursor == null ? "No matches" : "No more matches");
-            return ExitCodes.OK;
-        }
-        FileTable.print(cove.out(), r.entries(), true);
-        cove.out().printf(Locale.ROOT, "%d %s (%.1f ms)%n", r.entries().size(), r.entries().size() == 1 ? "match" : "matches",
-                r.tookMicros() / 1000.0);
-        if (r.nextCursor() != null) {
-            cove.out().println("More: add --cursor " + r.nextCursor());
-        }
+        Views.search(cove.out(), r, cursor);
         return ExitCodes.OK;
     }
 }

@@ -1,0 +1,31 @@
+package dev.cove.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+
+/**
+ * What {@code bin/cove} runs: the commands of {@link QuickLane} there, every other command (and every
+ * form of those that it does not take) through {@link CoveCli}. A class of its own, so that a quick command
+ * never loads CoveCli, which names every picocli command.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        // straight to the file descriptor, as CoveCli does, so that a closed pipe shows in checkError()
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
+                System.out.charset()), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, System.err.charset()), true);
+        int exit = QuickLane.run(args, System.getenv(), out, err);
+        if (exit == QuickLane.NOT_HANDLED) {
+            CoveCli.main(args);
+            return;
+        }
+        out.flush();
+        err.flush();
+        System.exit(exit);
+    }
+}

@@ -1,0 +1,198 @@
+package dev.cove.cli;
+
+import dev.cove.api.core.DaemonStatus;
+import dev.cove.api.core.Pong;
+import dev.cove.api.files.FileEntry;
+import dev.cove.api.files.FileKind;
+import dev.cove.api.files.FileList;
+import dev.cove.api.files.ListFiles;
+import dev.cove.api.files.SearchFiles;
+import dev.cove.api.files.SearchResult;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON of {@link QuickLane}'s requests and answers, written out by hand for each record. Generic
+ * reflection would do it in a few lines, but every record constructor it calls is a method handle of a new
+ * shape, and linking those was most of a quick command's time. The rules are {@code Json.MAPPER}'s, and a
+ * test holds both to the same JSON: fields by component name, nulls written, missing fields null (0, false),
+ * and an unknown field or a null for a primitive refused (IllegalArgumentException), so an answer this CLI
+ * does not fully understand goes to the full CLI instead. A component added to a record breaks the build
+ * here, at the constructor call.
+ */
+final class Payloads {
+    private Payloads() {
+    }
+
+    static Map<String, Object> search(SearchFiles s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("library", s.library());
+        m.put("text", s.text());
+        m.put("glob", s.glob());
+        m.put("extensions", s.extensions());
+        m.put("kinds", s.kinds());
+        m.put("minSize", s.minSize());
+        m.put("maxSize", s.maxSize());
+        m.put("modifiedAfter", s.modifiedAfter());
+        m.put("modifiedBefore", s.modifiedBefore());
+        m.put("locationId", s.locationId());
+        m.put("sort", s.sort());
+        m.put("descending", s.descending());
+        m.put("limit", s.limit());
+        m.put("cursor", s.cursor());
+        return m;
+    }
+
+    static Map<String, Object> list(ListFiles l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("library", l.library());
+        m.put("path", l.path());
+        return m;
+    }
+
+    static DaemonStatus status(Object json) {
+        Fields f = new Fields(json, "DaemonStatus");
+        DaemonStatus s = new DaemonStatus(f.string("instance"), f.string("version"), f.integer("protocol"),
+                f.number("pid"), f.instant("startedAt"), f.number("uptimeMillis"), f.string("socket"),
+                f.string("dataDir"), f.string("instanceDataDir"), f.string("logFile"), f.integer("clients"),
+                f.integer("methods"), f.integer("subscriptions"), f.number("heapUsedBytes"), f.number("heapMaxBytes"),
+                f.number("rssBytes"), f.integer("threads"), f.string("javaVersion"), f.bool("privateInstance"),
+                f.number("parentPid"));
+        f.noOthers();
+        return s;
+    }
+
+    static Pong pong(Object json) {
+        Fields f = new Fields(json, "Pong");
+        Pong p = new Pong(f.string("version"), f.string("instance"), f.number("pid"), f.instant("time"));
+        f.noOthers();
+        return p;
+    }
+
+    static SearchResult searchResult(Object json) {
+        Fields f = new Fields(json, "SearchResult");
+        SearchResult r = new SearchResult(entries(f.list("entries")), f.string("nextCursor"), f.number("tookMicros"));
+        f.noOthers();
+        return r;
+    }
+
+    static FileList fileList(Object json) {
+        Fields f = new Fields(json, "FileList");
+        FileList l = new FileList(f.string("path"), entries(f.list("entries")));
+        f.noOthers();
+        return l;
+    }
+
+    private static List<FileEntry> entries(List<?> json) {
+        if (json == null) {
+            return null;
+        }
+        List<FileEntry> out = new ArrayList<>(json.size());
+        for (Object o : json) {
+            out.add(entry(o));
+        }
+        return out;
+    }
+
+    static FileEntry entry(Object json) {
+        if (json == null) {
+            return null;
+        }
+        Fields f = new Fields(json, "FileEntry");
+        String kind = f.string("kind");
+        FileEntry e = new FileEntry(f.number("id"), f.number("locationId"), f.string("path"), f.string("name"),
+                f.string("extension"), kind == null ? null : FileKind.valueOf(kind), f.number("size"),
+                f.instant("modified"), f.instant("created"), f.number("inode"), f.string("contentId"));
+        f.noOthers();
+        return e;
+    }
+
+    /** One JSON object's fields, counting those read, so that an unknown one shows. */
+    private static final class Fields {
+        private final Map<?, ?> map;
+        private final String type;
+        private int read;
+
+        Fields(Object json, String type) {
+            if (!(json instanceof Map<?, ?> m)) {
+                throw new IllegalArgumentException(type + " is not a JSON object");
+            }
+            this.map = m;
+            this.type = type;
+        }
+
+        private Object get(String name) {
+            if (map.containsKey(name)) {
+                read++;
+            }
+            return map.get(name);
+        }
+
+        String string(String name) {
+            Object v = get(name);
+            if (v == null || v instanceof String) {
+                return (String) v;
+            }
+            throw wrong(name, v);
+        }
+
+        Instant instant(String name) {
+            String s = string(name);
+            return s == null ? null : Instant.parse(s);
+        }
+
+        List<?> list(String name) {
+            Object v = get(name);
+            if (v == null || v instanceof List<?>) {
+                return (List<?>) v;
+            }
+            throw wrong(name, v);
+        }
+
+        long number(String name) {
+            boolean present = map.containsKey(name);
+            Object v = get(name);
+            if (!present) {
+                return 0;
+            }
+            if (v instanceof Long l) {
+                return l;
+            }
+            throw wrong(name, v);
+        }
+
+        int integer(String name) {
+            long l = number(name);
+            if (l != (int) l) {
+                throw wrong(name, l);
+            }
+            return (int) l;
+        }
+
+        boolean bool(String name) {
+            boolean present = map.containsKey(name);
+            Object v = get(name);
+            if (!present) {
+                return false;
+            }
+            if (v instanceof Boolean b) {
+                return b;
+            }
+            throw wrong(name, v);
+        }
+
+        void noOthers() {
+            if (read != map.size()) {
+                throw new IllegalArgumentException(type + " has a field this CLI does not know");
+            }
+        }
+
+        private IllegalArgumentException wrong(String name, Object v) {
+            return new IllegalArgumentException(type + "." + name + " cannot be " + v);
+        }
+    }
+}

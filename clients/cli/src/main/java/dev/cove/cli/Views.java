@@ -1,0 +1,73 @@
+package dev.cove.cli;
+
+import dev.cove.api.core.DaemonStatus;
+import dev.cove.api.core.Pong;
+import dev.cove.api.files.FileList;
+import dev.cove.api.files.SearchResult;
+import dev.cove.cli.commands.files.FileTable;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The human output of the commands that {@link QuickLane} also runs, in one place, so that both ways of
+ * running them print the same.
+ */
+public final class Views {
+    private Views() {
+    }
+
+    /** {@code cove status}. */
+    public static void status(PrintWriter out, DaemonStatus s, Optional<Supervision> supervisor) {
+        out.println("Cove daemon is running");
+        Format.table(out, List.of(
+                row("instance", s.instance() + (s.privateInstance() ? " (private, tied to pid " + s.parentPid() + ")" : "")),
+                row("pid", Long.toString(s.pid())),
+                row("version", s.version() + " (protocol " + s.protocol() + ", Java " + s.javaVersion() + ")"),
+                row("uptime", Format.duration(s.uptimeMillis()) + " (since " + s.startedAt() + ")"),
+                row("socket", s.socket()),
+                row("data dir", s.dataDir()),
+                row("log file", s.logFile()),
+                row("clients", Integer.toString(s.clients())),
+                row("methods", Integer.toString(s.methods())),
+                row("subscriptions", Integer.toString(s.subscriptions())),
+                row("threads", Integer.toString(s.threads())),
+                row("memory", "heap " + Format.bytes(s.heapUsedBytes()) + " of " + Format.bytes(s.heapMaxBytes())
+                        + ", resident " + Format.bytes(s.rssBytes())),
+                row("supervisor", supervisor.isPresent() ? supervisor.get().describe() : "none")));
+    }
+
+    private static String[] row(String name, String value) {
+        return new String[]{"  " + name, value};
+    }
+
+    /** One line of {@code cove ping}. */
+    public static void pong(PrintWriter out, Pong pong, long rttNanos) {
+        out.println("pong from instance " + pong.instance() + " (pid " + pong.pid() + ", Cove " + pong.version() + "): "
+                + Format.millis(rttNanos));
+    }
+
+    /** {@code cove search}; {@code cursor} is the one the page was asked with (null for the first). */
+    public static void search(PrintWriter out, SearchResult r, String cursor) {
+        if (r.entries().isEmpty()) {
+            out.println(cursor == null ? "No matches" : "No more matches");
+            return;
+        }
+        FileTable.print(out, r.entries(), true);
+        out.println(r.entries().size() + (r.entries().size() == 1 ? " match (" : " matches (")
+                + Format.fixed(r.tookMicros() / 1000.0, 1) + " ms)");
+        if (r.nextCursor() != null) {
+            out.println("More: add --cursor " + r.nextCursor());
+        }
+    }
+
+    /** {@code cove ls}. */
+    public static void ls(PrintWriter out, FileList list) {
+        if (list.entries().isEmpty()) {
+            out.println(list.path() + " is empty in the index");
+            return;
+        }
+        FileTable.print(out, list.entries(), false);
+    }
+}
