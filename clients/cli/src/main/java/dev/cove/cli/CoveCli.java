@@ -66,7 +66,7 @@ import java.util.concurrent.Callable;
         synopsisSubcommandLabel = "COMMAND",
         footerHeading = "%n",
         footer = {
-                "Only start, restart and daemon start a daemon; the others exit with status 3",
+                "Only start, restart, daemon and run start a daemon; the others exit with status 3",
                 "when none runs. The data folder is --data-dir, else $COVE_DATA_DIR, else",
                 "$XDG_DATA_HOME/cove, else ~/.local/share/cove.",
                 "Run `cove COMMAND --help` for a command's options. `cove graphql` and",
@@ -147,7 +147,8 @@ public final class CoveCli implements Callable<Integer> {
             StartCommand.class, ShutdownCommand.class, RestartCommand.class, StatusCommand.class,
             PingCommand.class, LogsCommand.class, EventsCommand.class, MethodsCommand.class, CallCommand.class,
             InstancesCommand.class, DaemonCommand.class, DoctorCommand.class, ServiceCommand.class,
-            CompletionCommand.class);
+            CompletionCommand.class,
+            dev.cove.cli.commands.upstream.UpstreamCommand.class);
 
     /** The whole command tree. */
     public static CommandLine commandLine(Map<String, String> env) {
@@ -203,7 +204,7 @@ public final class CoveCli implements Callable<Integer> {
     private static final String[][] GROUPS = {
             {"Libraries and files:", "library", "location", "search", "ls", "info", "duplicates", "cp", "mv", "rm",
                     "rename", "jobs"},
-            {"Application sessions:", "sessions"},
+            {"Application sessions:", "sessions", "run", "upstream"},
             {"The daemon:", "start", "shutdown", "restart", "status", "ping", "logs", "events", "instances", "daemon",
                     "doctor", "service"},
             {"Tools:", "methods", "call", "completion"}};

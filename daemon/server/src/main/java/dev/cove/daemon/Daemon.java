@@ -10,6 +10,9 @@ import dev.cove.daemon.jobs.JobManager;
 import dev.cove.daemon.library.FilesDomain;
 import dev.cove.daemon.logging.LogSetup;
 import dev.cove.daemon.sessions.SessionService;
+import dev.cove.daemon.upstream.HostIdentity;
+import dev.cove.daemon.upstream.Upstream;
+import dev.cove.daemon.upstream.UpstreamConfig;
 import dev.cove.rpc.PeerInfo;
 import dev.cove.rpc.instance.InstanceLock;
 import dev.cove.rpc.instance.InstancePaths;
@@ -119,6 +122,7 @@ public final class Daemon {
             sessions = resources.open(SessionService.open(paths.instanceDataDir().resolve("sessions.db"), hub,
                     new SessionService.Settings(options.hangWindow(), options.sessionRetention(), Duration.ofMillis(200))));
             services.put(SessionService.class, sessions);
+            services.put(Upstream.class, resources.open(Upstream.start(upstreamConfig(paths), sessions)));
             resources.open(FilesDomain.start(paths, hub, services));
             OperationRegistry registry = OperationRegistry.builder(services, Protocol.DEFAULT_MAX_FRAME_BYTES)
                     .scanPackages(Daemon.class.getClassLoader(), "dev.cove.daemon.ops")
@@ -190,6 +194,12 @@ public final class Daemon {
         }
         log.info("stopped{}", runtime.exitStatus() == 0 ? "" : " (exit status " + runtime.exitStatus() + ": start again)");
         return runtime.exitStatus();
+    }
+
+    /** Forwarding's settings from the config file and the environment; null when no endpoint is set. */
+    private UpstreamConfig upstreamConfig(InstancePaths paths) {
+        return UpstreamConfig.from(UpstreamConfig.merged(UpstreamConfig.readFile(options.configFile()), System.getenv()),
+                () -> HostIdentity.id(paths), HostIdentity::name);
     }
 
     /** Whether a job is queued, running or paused: a daemon with unfinished work is not idle. */

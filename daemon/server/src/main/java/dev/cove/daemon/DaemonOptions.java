@@ -12,7 +12,12 @@ import java.util.List;
  * the CLI's parser onto its start-up path.
  */
 public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLevel, Duration shutdownGrace,
-                            Duration hangWindow, Duration sessionRetention, Lifetime lifetime) {
+                            Duration hangWindow, Duration sessionRetention, Lifetime lifetime, Path configFile) {
+
+    public DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLevel, Duration shutdownGrace,
+                         Duration hangWindow, Duration sessionRetention, Lifetime lifetime) {
+        this(paths, parentPid, logLevel, shutdownGrace, hangWindow, sessionRetention, lifetime, null);
+    }
 
     public DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLevel, Duration shutdownGrace) {
         this(paths, parentPid, logLevel, shutdownGrace, Duration.ofSeconds(60), Duration.ofDays(30));
@@ -53,7 +58,9 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
               --heap-limit PCT    stop (exit status 75, so a supervisor starts a fresh daemon) when the heap stays
                                   above PCT % of its maximum after garbage collection (default 90; 0 = never)...
               --heap-window D     ...for this long (default 30s)
-              --supervise         run a supervisor that runs the daemon and restarts it when it crashes""";
+              --supervise         run a supervisor that runs the daemon and restarts it when it crashes
+              --config FILE       settings file (Java properties; default: $COVE_CONFIG): OTEL_* keys to forward
+                                  sessions to OpenTelemetry, cove.upstream.* and cove.metrics.* (docs/sessions.md)""";
 
     public static DaemonOptions parse(List<String> args) {
         Path dataDir = null;
@@ -65,6 +72,8 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
         Duration retention = Duration.ofDays(30);
         String idleEnv = System.getenv("COVE_IDLE_TIMEOUT");
         Duration idle = idleEnv == null || idleEnv.isBlank() ? Duration.ZERO : duration("COVE_IDLE_TIMEOUT", idleEnv);
+        String configEnv = System.getenv("COVE_CONFIG");
+        Path config = configEnv == null || configEnv.isBlank() ? null : Path.of(configEnv);
         int heapLimit = Lifetime.DEFAULTS.heapLimitPercent();
         Duration heapWindow = Lifetime.DEFAULTS.heapWindow();
         for (int i = 0; i < args.size(); i++) {
@@ -91,11 +100,12 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
                 case "--idle-timeout" -> idle = duration(key, value);
                 case "--heap-limit" -> heapLimit = percent(key, value);
                 case "--heap-window" -> heapWindow = duration(key, value);
+                case "--config" -> config = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + key + "\n" + USAGE);
             }
         }
         return new DaemonOptions(InstancePaths.resolve(dataDir, instance), parentPid, level, grace, hangWindow,
-                retention, new Lifetime(idle, heapLimit, heapWindow));
+                retention, new Lifetime(idle, heapLimit, heapWindow), config);
     }
 
     private static final java.util.regex.Pattern DURATION =

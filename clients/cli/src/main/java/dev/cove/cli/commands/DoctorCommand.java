@@ -2,7 +2,10 @@ package dev.cove.cli.commands;
 
 import dev.cove.api.Cove;
 import dev.cove.api.core.Ping;
+import dev.cove.api.upstream.GetUpstreamStatus;
+import dev.cove.api.upstream.UpstreamStatus;
 import dev.cove.cli.CoveCli;
+import dev.cove.cli.commands.upstream.UpstreamStatusCommand;
 import dev.cove.cli.ExitCodes;
 import dev.cove.cli.Format;
 import dev.cove.cli.LockHolder;
@@ -298,6 +301,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 add("version", Status.WARN, "the daemon runs Cove " + hello.version() + ", this cove is "
                         + Cove.VERSION, cove.command("restart") + " (starts the daemon of this cove's build)");
             }
+            checkUpstream(client);
         } catch (RpcException e) {
             Object reason = e.details().get("reason");
             if (e.code() == ErrorCode.UNSUPPORTED_VERSION) {
@@ -359,6 +363,32 @@ public final class DoctorCommand implements Callable<Integer> {
                 want < 0 ? "raise fs.inotify.max_user_watches by at least " + unwatched
                         : "sudo sysctl fs.inotify.max_user_watches=" + want + " && echo fs.inotify.max_user_watches=" + want
                         + " | sudo tee /etc/sysctl.d/90-cove-inotify.conf, then `" + cove.command("location rescan ID") + "`");
+    }
+
+    /** Forwarding to OpenTelemetry: off, caught up, failing (with its cause) or dropping records. */
+    private void checkUpstream(CoreClient client) {
+        UpstreamStatus u;
+        try {
+            u = client.call(new GetUpstreamStatus());
+        } catch (RpcException e) {
+            return; // an older daemon: the version check already says so
+        }
+        String status = cove.command("upstream status");
+        if (UpstreamStatus.OFF.equals(u.state())) {
+            findings.add(new Finding("upstream", Status.INFO, "off (no OTEL_EXPORTER_OTLP_ENDPOINT)", null));
+        } else if (UpstreamStatus.FAILING.equals(u.state())) {
+            add("upstream", Status.WARN, "forwarding to " + u.endpoint() + " fails: " + u.lastError() + "; "
+                    + UpstreamStatusCommand.backlog(u) + " wait", "check that the endpoint answers and the "
+                    + "OTEL_EXPORTER_OTLP_HEADERS it needs; `" + status + "` shows the last error");
+        } else if (u.droppedRecords() > 0) {
+            // kept in sessions.db for good, so shown but not counted as a problem now
+            findings.add(new Finding("upstream", Status.INFO, u.state() + " to " + u.endpoint() + "; "
+                    + u.droppedRecords() + " records were dropped past the backlog bound at some time (" + u.maxRecords()
+                    + " records)", "raise cove.upstream.backlog.max.records if outages last longer; `" + status + "`"));
+        } else {
+            findings.add(Finding.ok("upstream", u.state() + " to " + u.endpoint() + ", backlog "
+                    + UpstreamStatusCommand.backlog(u)));
+        }
     }
 
     // ---- supervisor ----

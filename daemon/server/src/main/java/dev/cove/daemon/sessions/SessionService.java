@@ -129,6 +129,10 @@ public final class SessionService implements AutoCloseable {
     private final ScheduledExecutorService monitor;
     private volatile long nextPruneNanos;
     private volatile boolean closed;
+    /** Set while upstream forwarding is configured: state changes are then kept for it (see SessionFeed). */
+    private volatile boolean recordStateChanges;
+    /** Told (after the commit) of every daemon event: forwarding sends crashes and hangs at once. */
+    private volatile java.util.function.Consumer<SessionEvent> committed = e -> { };
 
     private SessionService(Database db, EventHub hub, Settings settings) {
         this.db = db;
@@ -191,7 +195,7 @@ public final class SessionService implements AutoCloseable {
                 return stored(c, row.id(), row.app(), EventOrigin.DAEMON, SessionEvent.PARENT_PROCESS_CRASHED,
                         LogLevel.ERROR, data, now);
             });
-            hub.publish(ev);
+            publish(ev);
         }
         if (!rows.isEmpty()) {
             log.info("sessions: {} live at start-up, {} of them crashed while no daemon watched", rows.size(), crashed);
@@ -239,7 +243,7 @@ public final class SessionService implements AutoCloseable {
             return stored(c, id, in.app(), EventOrigin.DAEMON, SessionEvent.SESSION_REGISTERED, LogLevel.INFO, data, now);
         });
         live.put(id, new Live(id, in.app(), in.pid(), pidStart, window, false, now));
-        hub.publish(ev);
+        publish(ev);
         log.info("session {} registered: {} {} (pid {})", id, in.app(), in.version() == null ? "" : in.version(),
                 in.pid());
         return new SessionRegistered(id, Instant.ofEpochMilli(now), window);
@@ -325,6 +329,9 @@ public final class SessionService implements AutoCloseable {
                             version++;
                             SessionStore.setState(c, id, after, version);
                             changed = true;
+                            if (recordStateChanges) {
+                                SessionStore.insertStateChange(c, id, now, version, SessionStore.json(r.state()));
+                            }
                             if (hub.hasSubscribers(EVENT_TYPE)) {
                                 Map<String, Object> data = new LinkedHashMap<>();
                                 data.put("patch", r.state());
@@ -355,7 +362,7 @@ public final class SessionService implements AutoCloseable {
                 w.hung = false;
             }
             for (SessionEvent ev : o.publish()) {
-                hub.publish(ev);
+                publish(ev);
             }
             if (o.recovered()) {
                 log.info("session {} ({}) recovered after {} ms of silence", id, w.app, silentMs);
@@ -395,7 +402,7 @@ public final class SessionService implements AutoCloseable {
             });
             w.done = true;
             live.remove(id, w);
-            hub.publish(ev);
+            publish(ev);
             log.info("session {} ({}) ended{}", id, w.app, in.exitStatus() == null ? "" : " with status " + in.exitStatus());
             return new SessionEnded(id, SessionStatus.ENDED, Instant.ofEpochMilli(now), in.exitStatus());
         } finally {
@@ -580,7 +587,7 @@ public final class SessionService implements AutoCloseable {
             w.done = true;
             live.remove(w.id, w);
             if (ev != null) {
-                hub.publish(ev);
+                publish(ev);
                 log.warn("session {} ({}): process {} is gone without ending its session", w.id, w.app, w.pid);
             }
         } finally {
@@ -615,7 +622,7 @@ public final class SessionService implements AutoCloseable {
             });
             w.hung = true;
             if (ev != null) {
-                hub.publish(ev);
+                publish(ev);
                 log.warn("session {} ({}) appears hung: no heartbeat for {} ms", w.id, w.app,
                         TimeUnit.NANOSECONDS.toMillis(silentNanos));
             }
@@ -633,6 +640,26 @@ public final class SessionService implements AutoCloseable {
         int n = db.write(c -> SessionStore.prune(c, cutoff));
         if (n > 0) {
             log.info("sessions: removed {} sessions that ended more than {} days ago", n, settings.retention().toDays());
+        }
+    }
+
+    /**
+     * Hands the upstream forwarder what it reads: the stored records behind its cursor. From now on
+     * state changes are kept for it and it is told of every event after its commit.
+     */
+    public SessionFeed feed(java.util.function.Consumer<SessionEvent> onCommitted) {
+        this.committed = onCommitted;
+        this.recordStateChanges = true;
+        return new SessionFeed(db);
+    }
+
+    /** Publishes a committed event on the bus and tells the forwarder. */
+    private void publish(SessionEvent ev) {
+        hub.publish(ev);
+        try {
+            committed.accept(ev);
+        } catch (RuntimeException e) {
+            log.warn("sessions: the commit listener failed on {}: {}", ev.name(), e.toString());
         }
     }
 

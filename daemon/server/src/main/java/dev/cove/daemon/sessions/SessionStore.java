@@ -96,7 +96,24 @@ final class SessionStore {
               count     INTEGER NOT NULL,
               data      BLOB NOT NULL
             )""",
-            "CREATE INDEX metric_chunks_series ON metric_chunks(series_id, t_min)"));
+            "CREATE INDEX metric_chunks_series ON metric_chunks(series_id, t_min)"),
+            // upstream forwarding (SessionFeed): where the forwarder stands in each table, what it dropped,
+            // and state changes, which only forwarding needs (written only while it is configured)
+            Migration.of(2, "upstream cursor and state changes",
+                    """
+                    CREATE TABLE upstream_cursor (
+                      stream  TEXT PRIMARY KEY,
+                      last_id INTEGER NOT NULL,
+                      dropped INTEGER NOT NULL DEFAULT 0
+                    )""",
+                    """
+                    CREATE TABLE session_state_changes (
+                      id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                      session_id TEXT NOT NULL,
+                      time_ms    INTEGER NOT NULL,
+                      version    INTEGER NOT NULL,
+                      patch      TEXT NOT NULL
+                    )"""));
 
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
     };
@@ -270,6 +287,19 @@ final class SessionStore {
             setLong(ps, 4, batch);
             ps.setLong(5, points);
             ps.setString(6, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Keeps a merged state change for the upstream forwarder (SessionFeed reads and deletes these). */
+    static void insertStateChange(Connection c, String id, long timeMs, long version, String patchJson)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO session_state_changes (session_id, time_ms, version, patch) VALUES (?,?,?,?)")) {
+            ps.setString(1, id);
+            ps.setLong(2, timeMs);
+            ps.setLong(3, version);
+            ps.setString(4, patchJson);
             ps.executeUpdate();
         }
     }
