@@ -8,13 +8,11 @@ import dev.cove.rpc.RpcException;
 import dev.cove.rpc.instance.InstancePaths;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -143,16 +141,7 @@ public final class QuickLane {
 
     /** As {@code Cove.VERSION}, without that class's start-up (it builds the table of event types). */
     static String version() {
-        try (InputStream in = QuickLane.class.getResourceAsStream("/dev/cove/api/version.properties")) {
-            Properties p = new Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            String v = p.getProperty("version", "dev");
-            return v.startsWith("${") ? "dev" : v;
-        } catch (IOException e) {
-            return "dev";
-        }
+        return dev.cove.api.CoveVersion.read();
     }
 
     /** The arguments of one of the forms above, or null when they are anything else. */

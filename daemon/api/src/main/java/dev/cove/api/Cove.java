@@ -5,14 +5,10 @@ import dev.cove.rpc.EventTypes;
 import dev.cove.rpc.client.CoreClient;
 import dev.cove.rpc.instance.InstancePaths;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
-
 /** Entry points for programs that use Cove: its version, its event types, and a ready client builder. */
 public final class Cove {
     /** The version of these contracts (and of the daemon built with them). */
-    public static final String VERSION = readVersion();
+    public static final String VERSION = CoveVersion.read();
 
     /** Every event type Cove publishes. */
     public static final EventTypes EVENTS = EventTypes.fromSealed(CoveEvent.class);
@@ -26,18 +22,5 @@ public final class Cove {
      */
     public static CoreClient.Builder client(InstancePaths instance) {
         return CoreClient.builder().instance(instance).events(EVENTS);
-    }
-
-    private static String readVersion() {
-        try (InputStream in = Cove.class.getResourceAsStream("version.properties")) {
-            Properties p = new Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            String v = p.getProperty("version", "dev");
-            return v.startsWith("${") ? "dev" : v;
-        } catch (IOException e) {
-            return "dev";
-        }
     }
 }
