@@ -38,9 +38,29 @@ final class FilesDaemon implements AutoCloseable {
     }
 
     static FilesDaemon start(Path dataDir, String... jvmProps) {
+        return start(dataDir, List.of(), jvmProps);
+    }
+
+    /**
+     * A daemon that, when the tests run as root, runs without the capabilities that let root ignore file
+     * permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), so that it meets an unreadable folder as any user
+     * would. As another user the daemon needs nothing dropped.
+     */
+    static FilesDaemon startBoundByPermissions(Path dataDir) {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return start(dataDir);
+        }
+        if (!Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
+            throw new AssertionError("running as root needs /usr/bin/setpriv (util-linux) to drop CAP_DAC_OVERRIDE");
+        }
+        return start(dataDir, List.of("/usr/bin/setpriv", "--bounding-set=-dac_override,-dac_read_search",
+                "--inh-caps=-dac_override,-dac_read_search"));
+    }
+
+    private static FilesDaemon start(Path dataDir, List<String> prefix, String... jvmProps) {
         InstancePaths paths = new InstancePaths(dataDir, "files");
         Path xdg = dataDir.resolveSibling(dataDir.getFileName() + "-xdg");
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Jvm.java());
         cmd.addAll(Jvm.flags());
         cmd.addAll(List.of(jvmProps));
