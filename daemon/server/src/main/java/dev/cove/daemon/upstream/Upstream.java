@@ -31,7 +31,7 @@ public final class Upstream implements AutoCloseable {
                 self[0].committed(e);
             }
         });
-        self[0] = new Forwarder(config, feed, new OtlpSink(config));
+        self[0] = new Forwarder(config, feed, () -> new OtlpSink(config));
         return new Upstream(self[0].start());
     }
 
