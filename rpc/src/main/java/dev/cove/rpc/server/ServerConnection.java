@@ -329,6 +329,8 @@ final class ServerConnection {
         volatile boolean cancelled;
         volatile boolean done;
         volatile ScheduledFuture<?> timer;
+        /** The code the call answered with; null while it succeeds. */
+        volatile ErrorCode error;
 
         Call(String key, String method, Instant deadline) {
             this.key = key;
@@ -519,10 +521,16 @@ final class ServerConnection {
             }
             calls.remove(call.key, call);
             permits.release();
+            try {
+                server.listener.callEnded(call.method, call.error, System.nanoTime() - call.startNanos);
+            } catch (RuntimeException e) {
+                log.warn("call listener failed", e);
+            }
         }
     }
 
     private void answer(Call call, JsonNode idNode, ErrorCode code, String message, Map<String, Object> details) {
+        call.error = code;
         if (call.answered.compareAndSet(false, true) && !call.cancelled) {
             trySend(error(idNode, code, message, details));
         }
@@ -530,6 +538,7 @@ final class ServerConnection {
 
     private void timeOut(Call call) {
         if (call.answered.compareAndSet(false, true)) {
+            call.error = ErrorCode.TIMEOUT;
             trySend(error(call.idNode, ErrorCode.TIMEOUT, call.method + " did not finish within " + call.timeoutMs
                     + " ms", Map.of("timeoutMs", call.timeoutMs)));
             call.cancelled = true;
