@@ -172,6 +172,41 @@ class PrometheusScrapeTest {
         assertTrue(e.value("cove_rpc_errors_total", "method", "query:sessions.get.v1", "code", "NOT_FOUND") >= 1);
     }
 
+    @Test
+    void applicationLabelledSeriesStopAtTheCapAndWhatIsLeftOutIsCounted() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("capped"));
+        Path config = dir.resolve("cove.properties");
+        Files.writeString(config, "cove.metrics.max.series=3\n");
+        try (DaemonProcess d = DaemonProcess.start(dir.resolve("data"), "capped", "--config", config.toString())) {
+            CoreClient c = d.client();
+            String longName = "x".repeat(200); // the longest app name Cove takes
+            for (int i = 0; i < 5; i++) {
+                String id = c.call(new RegisterSession(i == 0 ? longName : "App" + i, "1." + i, PID, Map.of(), 0L, null))
+                        .sessionId();
+                // the first app has the most points, so the cap keeps its series
+                List<Metric> points = new ArrayList<>();
+                for (int k = 0; k < 10 - i; k++) {
+                    points.add(new Metric("m" + k % 2, (double) k, MetricKind.GAUGE, null, null, null));
+                }
+                c.call(new LogMetrics(id, points, null));
+            }
+            Exposition e = Exposition.parse(c.call(new ScrapeMetrics()).text());
+            assertEquals(3, e.find("cove_session_metric_last").size(), "3 series kept of 10");
+            assertEquals(7, e.value("cove_metrics_series_omitted", "family", "cove_session_metric"));
+            assertEquals(3, e.find("cove_sessions").size());
+            assertEquals(2, e.value("cove_metrics_series_omitted", "family", "cove_sessions"));
+            assertEquals(5, e.value("cove_sessions_by_status", "status", "active"), "totals are never capped");
+            String cut = "x".repeat(99) + "…";
+            assertEquals(2, e.find("cove_session_metric_last", "app", cut).size(),
+                    "the biggest series are kept, their app label cut to 100 characters: " + e.find("cove_session_metric_last"));
+        }
+        Path bad = dir.resolve("bad.properties");
+        Files.writeString(bad, "cove.metrics.max.series=lots\n");
+        DaemonProcess.Result r = DaemonProcess.runToExit(dir.resolve("data-bad"), "bad", WAIT, "--config", bad.toString());
+        assertEquals(3, r.exitCode(), r.stdout() + r.stderr());
+        assertTrue(r.stderr().contains("cove.metrics.max.series must be a whole number"), r.stderr());
+    }
+
     static CliRun cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

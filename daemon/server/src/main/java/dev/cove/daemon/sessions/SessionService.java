@@ -554,7 +554,7 @@ public final class SessionService implements AutoCloseable {
         return db.read(c -> {
             List<StatusCount> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT app, coalesce(version, ''), status, count(*) "
-                    + "FROM sessions GROUP BY app, version, status ORDER BY count(*) DESC");
+                    + "FROM sessions GROUP BY app, version, status ORDER BY count(*) DESC, app, version, status");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new StatusCount(rs.getString(1), rs.getString(2), SessionStatus.valueOf(rs.getString(3)),
@@ -577,7 +577,7 @@ public final class SessionService implements AutoCloseable {
                     + "count(DISTINCT s.id), sum(m.count), sum(m.sum), max(m.last_ms), m.last_value "
                     + "FROM metric_series m JOIN sessions s ON s.id = m.session_id "
                     + "WHERE s.status IN ('ACTIVE', 'HUNG') GROUP BY s.app, s.version, m.name, m.kind "
-                    + "ORDER BY count(DISTINCT s.id) DESC, sum(m.count) DESC");
+                    + "ORDER BY count(DISTINCT s.id) DESC, sum(m.count) DESC, s.app, s.version, m.name");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new MetricAggregate(rs.getString(1), rs.getString(2), rs.getString(3),
