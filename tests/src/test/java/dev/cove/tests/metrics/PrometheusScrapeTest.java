@@ -3,6 +3,11 @@ package dev.cove.tests.metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cove.api.core.Ping;
+import dev.cove.api.jobs.GetJob;
+import dev.cove.api.jobs.JobState;
+import dev.cove.api.libraries.CreateLibrary;
+import dev.cove.api.libraries.GetLibrary;
+import dev.cove.api.locations.AddLocation;
 import dev.cove.api.metrics.MetricsExposition;
 import dev.cove.api.metrics.ScrapeMetrics;
 import dev.cove.api.sessions.EndSession;
@@ -108,6 +113,14 @@ class PrometheusScrapeTest {
         } catch (dev.cove.rpc.RpcException expected) {
             assertEquals(dev.cove.rpc.ErrorCode.NOT_FOUND, expected.code());
         }
+        // a library with an indexed folder of three files
+        Path photos = Files.createDirectories(tmp.resolve("photos"));
+        for (String n : List.of("a.jpg", "b.jpg", "c.png")) {
+            Files.writeString(photos.resolve(n), n);
+        }
+        c.call(new CreateLibrary("Photos"));
+        long job = c.call(new AddLocation("Photos", photos.toString())).jobId();
+        Await.until(WAIT, () -> c.call(new GetJob(job)).state() == JobState.COMPLETED, "the folder is indexed");
         gql = GraphqlServer.start(GraphqlServer.Options.defaults(daemon.paths()).withPort(0).withAutoStart(false));
         token = Files.readString(TokenFile.of(daemon.paths())).strip();
         Await.until(WAIT, gql::daemonConnected, "the GraphQL server connects to the daemon");
@@ -161,6 +174,10 @@ class PrometheusScrapeTest {
         assertEquals("histogram", e.types().get("cove_rpc_call_duration_seconds"));
         assertTrue(e.value("cove_connections") >= 1);
         assertEquals(0, e.value("cove_jobs", "state", "running"));
+        assertEquals(1, e.value("cove_jobs", "state", "completed"));
+        long entries = daemon.client().call(new GetLibrary("Photos")).entries();
+        assertTrue(entries >= 3, "the three files are indexed: " + entries);
+        assertEquals(entries, e.value("cove_index_entries", "library", "Photos"));
         assertEquals(0, e.value("cove_upstream_backlog_records"));
         assertEquals(1, e.value("cove_upstream_state", "state", "off"));
         assertEquals(1, e.value("cove_build_info"));
@@ -386,7 +403,12 @@ class PrometheusScrapeTest {
         }
     }
 
-    /** Debian's prometheus; installed with apt-get when missing and possible, else the test is skipped. */
+    /**
+     * Debian's prometheus; installed with apt-get when missing and possible, else the test is skipped.
+     * Where services may start, the package also starts a system Prometheus on :9090 (not in containers whose
+     * policy-rc.d forbids it, like this project's machines); the test's own server listens on a free port and
+     * scrapes only the test's GraphQL server, so the two never meet.
+     */
     static Path prometheus() throws Exception {
         Path found = onPath("prometheus");
         if (found != null) {
