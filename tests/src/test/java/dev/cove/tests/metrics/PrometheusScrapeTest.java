@@ -104,6 +104,10 @@ class PrometheusScrapeTest {
         c.call(new EndSession(backup, 0, null));
         Await.until(WAIT, () -> c.call(new GetSession(doomed, 0)).session().status() == SessionStatus.CRASHED,
                 "the killed app's session is marked crashed");
+        // a session that stops heartbeating: hung
+        String stuck = c.call(new RegisterSession("Editor", "3.0", PID, Map.of(), 300L, null)).sessionId();
+        Await.until(WAIT, () -> c.call(new GetSession(stuck, 0)).session().status() == SessionStatus.HUNG,
+                "the silent app's session is marked hung");
         for (int i = 0; i < 3; i++) {
             c.call(new Ping());
         }
@@ -153,7 +157,8 @@ class PrometheusScrapeTest {
         assertEquals(1, e.value("cove_sessions_by_status", "status", "crashed"));
         assertEquals(1, e.value("cove_sessions_by_status", "status", "active"));
         assertEquals(1, e.value("cove_sessions_by_status", "status", "ended"));
-        assertEquals(0, e.value("cove_sessions_by_status", "status", "hung"));
+        assertEquals(1, e.value("cove_sessions_by_status", "status", "hung"));
+        assertEquals(1, e.value("cove_sessions", "app", "Editor", "version", "3.0", "status", "hung"));
         assertEquals(1, e.value("cove_sessions", "app", "ShopApp", "version", "2.0", "status", "crashed"));
         assertEquals(1, e.value("cove_sessions", "app", "Backup", "version", "1.0", "status", "ended"));
         // the gauge's latest value, the counter's total over both routes (tags are folded, never labels)
@@ -335,6 +340,7 @@ class PrometheusScrapeTest {
             assertEquals("ShopApp", crashed.get(0).path("metric").path("app").asText());
             assertEquals("2.0", crashed.get(0).path("metric").path("version").asText());
             awaitQuery(api, "cove_sessions_by_status{status=\"active\"}", r -> value(r) == 1, p, log);
+            awaitQuery(api, "cove_sessions_by_status{status=\"hung\"}", r -> value(r) == 1, p, log);
             JsonNode fps = awaitQuery(api, "cove_session_metric_last{app=\"ShopApp\",metric=\"fps\"}",
                     r -> value(r) == 59.5, p, log);
             assertEquals("2.1", fps.get(0).path("metric").path("version").asText());
