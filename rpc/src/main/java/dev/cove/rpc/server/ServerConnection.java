@@ -530,8 +530,8 @@ final class ServerConnection {
     }
 
     private void answer(Call call, JsonNode idNode, ErrorCode code, String message, Map<String, Object> details) {
-        call.error = code;
         if (call.answered.compareAndSet(false, true) && !call.cancelled) {
+            call.error = code; // only what the client was told: a cancelled call's interruption is no error
             trySend(error(idNode, code, message, details));
         }
     }
