@@ -43,7 +43,7 @@ public final class Main {
                   --tree DIR           index DIR (e.g. /usr/share) instead of a generated tree (index part)
                        bin/bench sessions [--seconds N] [--rate METRICS_PER_S] [--baseline-calls N]
                                            [--forwarding-seconds N] [--forwarding-only]
-                       bin/bench rpc [latency] [throughput] [fanout] [--calls N] [--warmup N] [--seconds S]
+                       bin/bench rpc [latency] [throughput] [fanout] [--calls N] [--warmup N] [--seconds S] [--metrics]
                                      [--threads PER_CONNECTION] [--events N]   (in-process server, no daemon)
                        bin/bench process [--runs N] [--starts N]   (`cove status` vs `java -version`; daemon cold
                                      start and idle RSS; through bin/cove, as users run it)
