@@ -277,6 +277,36 @@ class PrometheusScrapeTest {
         assertTrue(noDir.err().contains("does not exist"), noDir.err());
     }
 
+    @Test
+    void everyKeepsTheTextfileFresh() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("textfiles-every"));
+        Path file = dir.resolve("cove.prom");
+        java.util.concurrent.atomic.AtomicReference<CliRun> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread refresher = Thread.ofPlatform().name("cove-metrics-every").start(
+                () -> result.set(cli("metrics", "--textfile", file.toString(), "--every", "1s")));
+        try {
+            Await.until(WAIT, () -> Files.exists(file), "the first textfile");
+            double pings = Exposition.parse(Files.readString(file)).value("cove_rpc_calls_total", "method",
+                    "query:core.ping.v1");
+            for (int i = 0; i < 5; i++) {
+                daemon.client().call(new Ping());
+            }
+            Await.until(WAIT, () -> {
+                try {
+                    return Exposition.parse(Files.readString(file)).value("cove_rpc_calls_total", "method",
+                            "query:core.ping.v1") >= pings + 5;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, "the textfile is rewritten with the later calls");
+        } finally {
+            refresher.interrupt(); // ends the --every loop's sleep
+            refresher.join(10_000);
+        }
+        assertFalse(refresher.isAlive(), "the refresh loop ends when interrupted");
+        assertEquals(0, result.get().exit(), result.get().err());
+    }
+
     HttpResponse<String> getMetrics(String authorization) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gql.port() + "/metrics"))
                 .timeout(Duration.ofSeconds(20));

@@ -52,7 +52,7 @@ public final class MetricsCommand implements Callable<Integer> {
     Duration every;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         if (every != null && textfile == null) {
             throw new ParameterException(spec.commandLine(), "--every needs --textfile: it keeps a file fresh");
         }
@@ -71,16 +71,25 @@ public final class MetricsCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         }
-        while (true) {
+        while (!Thread.currentThread().isInterrupted()) {
             try {
                 write(textfile, scrape().text());
             } catch (RpcException | CliException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    break; // the call or the write was cut short by the stop, not by the daemon
+                }
                 // keep the last good file: node_exporter's node_textfile_mtime_seconds shows how stale it is
                 cove.err().println("cove metrics: " + e.getMessage() + "; retrying in " + every.toSeconds() + "s");
                 cove.err().flush();
             }
-            Thread.sleep(every.toMillis());
+            try {
+                Thread.sleep(every.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
+        return ExitCodes.OK; // asked to stop (an embedding program): the file stays as last written
     }
 
     private MetricsExposition scrape() {
