@@ -31,6 +31,11 @@ final class BenchDaemon implements AutoCloseable {
     }
 
     static BenchDaemon start(Path dataDir) throws IOException {
+        return start(dataDir, new String[0]);
+    }
+
+    /** A daemon with extra daemon arguments ({@code --config FILE}). */
+    static BenchDaemon start(Path dataDir, String... daemonArgs) throws IOException {
         Files.createDirectories(dataDir);
         InstancePaths paths = new InstancePaths(dataDir, "bench");
         List<String> cmd = new ArrayList<>();
@@ -43,6 +48,7 @@ final class BenchDaemon implements AutoCloseable {
         dev.cove.rpc.client.DaemonLauncher.withHeapCeiling(cmd); // measure the daemon as `cove start` runs it
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.cove.daemon.DaemonMain",
                 "--data-dir", dataDir.toString(), "--instance", paths.instance()));
+        cmd.addAll(Arrays.asList(daemonArgs));
         String level = System.getenv("COVE_BENCH_LOG_LEVEL"); // e.g. debug: the daemon's log under the data folder
         if (level != null && !level.isBlank()) {
             cmd.addAll(List.of("--log-level", level.trim()));
@@ -72,6 +78,32 @@ final class BenchDaemon implements AutoCloseable {
             throw new IllegalStateException("another daemon (pid " + pid + ") answers on " + paths);
         }
         return new BenchDaemon(paths, p, c);
+    }
+
+    /** CPU time the daemon has used so far, user plus system, in seconds (Linux), or -1. */
+    double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            // the command name in parentheses may hold spaces: count fields after its closing parenthesis
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLOCK_TICKS;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** USER_HZ: the unit of /proc/PID/stat's times; 100 on every common Linux build. */
+    private static final long CLOCK_TICKS = clockTicks();
+
+    private static long clockTicks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            p.waitFor(5, TimeUnit.SECONDS);
+            return Long.parseLong(out);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            return 100;
+        }
     }
 
     /** Resident memory of the daemon in MiB (Linux), or -1. */

@@ -42,7 +42,8 @@ public final class Main {
                   --keep               keep the generated data
                   --tree DIR           index DIR (e.g. /usr/share) instead of a generated tree (index part)
                        bin/bench sessions [--seconds N] [--rate METRICS_PER_S] [--baseline-calls N]
-                       bin/bench rpc [latency] [throughput] [fanout] [--calls N] [--warmup N] [--seconds S]
+                                           [--forwarding-seconds N] [--forwarding-only]
+                       bin/bench rpc [latency] [throughput] [fanout] [--calls N] [--warmup N] [--seconds S] [--metrics]
                                      [--threads PER_CONNECTION] [--events N]   (in-process server, no daemon)
                        bin/bench process [--runs N] [--starts N]   (`cove status` vs `java -version`; daemon cold
                                      start and idle RSS; through bin/cove, as users run it)

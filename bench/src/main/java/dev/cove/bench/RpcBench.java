@@ -75,6 +75,7 @@ final class RpcBench {
         int threadsPerConnection = 4;
         int events = 200_000;
         List<String> parts = new ArrayList<>();
+        boolean metrics = false;
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--calls" -> calls = Integer.parseInt(args.get(++i));
@@ -82,6 +83,7 @@ final class RpcBench {
                 case "--seconds" -> seconds = Double.parseDouble(args.get(++i));
                 case "--threads" -> threadsPerConnection = Integer.parseInt(args.get(++i));
                 case "--events" -> events = Integer.parseInt(args.get(++i));
+                case "--metrics" -> metrics = true;
                 case "latency", "throughput", "fanout" -> parts.add(args.get(i));
                 default -> throw new IllegalArgumentException("unknown option " + args.get(i));
             }
@@ -102,14 +104,28 @@ final class RpcBench {
         OperationRegistry registry = OperationRegistry.builder(HandlerFactory.noArgs(),
                 Protocol.DEFAULT_MAX_FRAME_BYTES).add(EchoOp.class).build();
         EventHub hub = new EventHub(TYPES);
+        // --metrics: count every call for Prometheus as the daemon does, to see what that costs a round trip
+        dev.cove.rpc.server.ServerListener listener = null;
+        if (metrics) {
+            dev.cove.daemon.metrics.DaemonMetrics m = new dev.cove.daemon.metrics.DaemonMetrics(
+                    new dev.cove.daemon.metrics.DaemonMetrics.Sources(hub, () -> null, null, null, () -> null,
+                            () -> null), dev.cove.daemon.metrics.DaemonMetrics.DEFAULT_MAX_SERIES);
+            listener = new dev.cove.rpc.server.ServerListener() {
+                @Override
+                public void callEnded(String method, dev.cove.rpc.ErrorCode error, long nanos) {
+                    m.callEnded(method, error, nanos);
+                }
+            };
+        }
         RpcServer server = new RpcServer(ServerConfig.defaults(coveSock, coveSock, "bench", "1", "bench"),
-                registry, hub, null);
+                registry, hub, listener);
         server.start();
         RawEchoServer raw = new RawEchoServer(rawSock);
         GrpcPeer grpc = new GrpcPeer(dir.resolve("grpc.sock"));
         try {
-            System.out.printf("rpc: in-process RpcServer vs raw Unix-socket echo, JDK %s, %d CPUs (load %s)%n",
-                    Runtime.version(), Runtime.getRuntime().availableProcessors(), SessionsBench.Load.now());
+            System.out.printf("rpc: in-process RpcServer vs raw Unix-socket echo, JDK %s, %d CPUs (load %s)%s%n",
+                    Runtime.version(), Runtime.getRuntime().availableProcessors(), SessionsBench.Load.now(),
+                    metrics ? ", every call counted for Prometheus" : "");
             Echo request = new Echo("hello, cove", 42);
             int lineBytes = jsonRequestBytes(request);
             System.out.printf("  raw echo line: %d bytes (the size of Cove's JSON call frame for the same query)%n",

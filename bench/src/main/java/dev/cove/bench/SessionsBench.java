@@ -33,8 +33,12 @@ final class SessionsBench {
         int seconds = 3;
         int rate = 100_000;
         int baselineCalls = 20_000;
+        int forwardingSeconds = 20;
+        boolean forwardingOnly = false;
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
+                case "--forwarding-seconds" -> forwardingSeconds = Integer.parseInt(args.get(++i));
+                case "--forwarding-only" -> forwardingOnly = true;
                 case "--seconds" -> seconds = Integer.parseInt(args.get(++i));
                 case "--rate" -> rate = Integer.parseInt(args.get(++i));
                 case "--baseline-calls" -> baselineCalls = Integer.parseInt(args.get(++i));
@@ -42,6 +46,18 @@ final class SessionsBench {
             }
         }
         Path dir = Files.createTempDirectory("cove-bench-sessions");
+        if (forwardingOnly) {
+            try {
+                if (!ForwardingRow.run(dir, rate, forwardingSeconds)) {
+                    System.exit(1);
+                }
+                return;
+            } finally {
+                try (Stream<Path> walk = Files.walk(dir)) {
+                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
         try (BenchDaemon daemon = BenchDaemon.start(dir.resolve("data"))) {
             System.out.printf("sessions: an app logging %,d metrics/s for %d s (load %s)%n", rate, seconds, Load.now());
 
@@ -104,7 +120,8 @@ final class SessionsBench {
                     stats.daemonCalls() * 100_000.0 / Math.max(1, stored));
             boolean pythonOk = PythonRow.run(daemon, seconds, rate, baseRate);
             boolean goOk = GoSessionsRow.print(daemon, rate, seconds, dir);
-            if (stored != points || !pythonOk || !goOk) {
+            boolean forwardingOk = ForwardingRow.run(dir, rate, forwardingSeconds);
+            if (stored != points || !pythonOk || !goOk || !forwardingOk) {
                 System.exit(1);
             }
         } finally {

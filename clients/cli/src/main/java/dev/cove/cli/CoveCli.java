@@ -148,7 +148,7 @@ public final class CoveCli implements Callable<Integer> {
             PingCommand.class, LogsCommand.class, EventsCommand.class, MethodsCommand.class, CallCommand.class,
             InstancesCommand.class, DaemonCommand.class, DoctorCommand.class, ServiceCommand.class,
             CompletionCommand.class,
-            dev.cove.cli.commands.upstream.UpstreamCommand.class);
+            dev.cove.cli.commands.upstream.UpstreamCommand.class, dev.cove.cli.commands.MetricsCommand.class);
 
     /** The whole command tree. */
     public static CommandLine commandLine(Map<String, String> env) {
@@ -204,7 +204,7 @@ public final class CoveCli implements Callable<Integer> {
     private static final String[][] GROUPS = {
             {"Libraries and files:", "library", "location", "search", "ls", "info", "duplicates", "cp", "mv", "rm",
                     "rename", "jobs"},
-            {"Application sessions:", "sessions", "run", "upstream"},
+            {"Application sessions:", "sessions", "run", "upstream", "metrics"},
             {"The daemon:", "start", "shutdown", "restart", "status", "ping", "logs", "events", "instances", "daemon",
                     "doctor", "service"},
             {"Tools:", "methods", "call", "completion"}};

@@ -177,11 +177,11 @@ public final class GraphqlServer implements AutoCloseable {
             String auth = req.getHeaders().get("Authorization");
             return new TransportWs(engine[0], guard, auth != null && guard.tokenMatches(auth), ok, timer, o.initTimeout());
         };
-        jetty.setHandler(new HttpFront(engine[0], guard, o.maxBody(), o.callTimeout().toMillis() + 5000, ws, creator));
+        jetty.setHandler(new HttpFront(engine[0], link, guard, o.maxBody(), o.callTimeout().toMillis() + 5000, ws, creator));
         jetty.start();
         GraphqlServer server = new GraphqlServer(jetty, link, calls, timer, o.bind(), token, tokenFile);
         link.start();
-        log.info("GraphQL server on {} (GraphiQL at /, endpoint /graphql) for instance '{}'", server.uri(),
+        log.info("GraphQL server on {} (GraphiQL at /, endpoint /graphql, Prometheus /metrics) for instance '{}'", server.uri(),
                 o.instance().instance());
         return server;
     }

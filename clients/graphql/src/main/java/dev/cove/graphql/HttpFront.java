@@ -40,9 +40,11 @@ final class HttpFront extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(HttpFront.class);
     static final String GRAPHQL_RESPONSE = "application/graphql-response+json";
     static final String JSON = "application/json";
+    static final String METRICS_METHOD = "query:metrics.scrape.v1";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Engine engine;
+    private final Daemon daemon;
     private final Guard guard;
     private final long maxBody;
     private final long requestTimeoutMillis;
@@ -54,9 +56,10 @@ final class HttpFront extends Handler.Abstract {
     private record Asset(byte[] bytes, String contentType) {
     }
 
-    HttpFront(Engine engine, Guard guard, long maxBody, long requestTimeoutMillis, ServerWebSocketContainer ws,
+    HttpFront(Engine engine, Daemon daemon, Guard guard, long maxBody, long requestTimeoutMillis, ServerWebSocketContainer ws,
               WebSocketCreator wsCreator) {
         this.engine = engine;
+        this.daemon = daemon;
         this.guard = guard;
         this.maxBody = maxBody;
         this.requestTimeoutMillis = requestTimeoutMillis;
@@ -116,6 +119,9 @@ final class HttpFront extends Handler.Abstract {
             graphql(request, response, callback);
             return true;
         }
+        if (path.equals("/metrics")) {
+            return metrics(request, response, callback);
+        }
         String asset = path.equals("/graphiql") || path.equals("/index.html") ? "/" : path;
         if (assetPaths.containsKey(asset)) {
             if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
@@ -136,7 +142,39 @@ final class HttpFront extends Handler.Abstract {
                     callback);
             return true;
         }
-        return plain(response, callback, 404, "nothing here: GraphiQL is at /, the GraphQL endpoint at /graphql");
+        return plain(response, callback, 404, "nothing here: GraphiQL is at /, the GraphQL endpoint at /graphql, "
+                + "Prometheus metrics at /metrics");
+    }
+
+    /**
+     * The daemon's Prometheus exposition, behind the same token as /graphql: a scraper reads the token from
+     * the 0600 token file ({@code credentials_file}), so no new unauthenticated door opens on the machine.
+     */
+    private boolean metrics(Request request, Response response, Callback callback) {
+        if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            return plain(response, callback, 405, "only GET here");
+        }
+        Guard.Verdict t = guard.checkToken(request);
+        if (!t.allowed()) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"cove\"");
+            return plain(response, callback, t.status(), t.reason() + " (Prometheus: authorization: credentials_file: "
+                    + "the token file)");
+        }
+        JsonNode m;
+        try {
+            m = daemon.call(METRICS_METHOD, MAPPER.createObjectNode());
+        } catch (RuntimeException e) {
+            log.debug("/metrics: the daemon did not answer: {}", e.toString());
+            // 503, not an empty 200: Prometheus then records up == 0 for this target
+            return plain(response, callback, 503, "the Cove daemon did not answer: " + e.getMessage());
+        }
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, m.path("contentType").asText("text/plain; version=0.0.4; charset=utf-8"));
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        byte[] body = m.path("text").asText("").getBytes(StandardCharsets.UTF_8);
+        response.write(true, request.getMethod().equals("HEAD") ? ByteBuffer.allocate(0) : ByteBuffer.wrap(body), callback);
+        return true;
     }
 
     private Asset load(String path) {

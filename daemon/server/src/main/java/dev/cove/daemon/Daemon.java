@@ -8,11 +8,14 @@ import dev.cove.daemon.health.HeapMonitor;
 import dev.cove.daemon.health.IdleMonitor;
 import dev.cove.daemon.jobs.JobManager;
 import dev.cove.daemon.library.FilesDomain;
+import dev.cove.daemon.library.Libraries;
 import dev.cove.daemon.logging.LogSetup;
+import dev.cove.daemon.metrics.DaemonMetrics;
 import dev.cove.daemon.sessions.SessionService;
 import dev.cove.daemon.upstream.HostIdentity;
 import dev.cove.daemon.upstream.Upstream;
 import dev.cove.daemon.upstream.UpstreamConfig;
+import dev.cove.rpc.ErrorCode;
 import dev.cove.rpc.PeerInfo;
 import dev.cove.rpc.instance.InstanceLock;
 import dev.cove.rpc.instance.InstancePaths;
@@ -124,6 +127,10 @@ public final class Daemon {
             services.put(SessionService.class, sessions);
             services.put(Upstream.class, resources.open(Upstream.start(upstreamConfig(paths), sessions)));
             resources.open(FilesDomain.start(paths, hub, services));
+            DaemonMetrics metrics = new DaemonMetrics(new DaemonMetrics.Sources(hub, runtime::server, sessions,
+                    services.get(Upstream.class), () -> services.get(JobManager.class),
+                    () -> services.get(Libraries.class)), metricsMaxSeries());
+            services.put(DaemonMetrics.class, metrics);
             OperationRegistry registry = OperationRegistry.builder(services, Protocol.DEFAULT_MAX_FRAME_BYTES)
                     .scanPackages(Daemon.class.getClassLoader(), "dev.cove.daemon.ops")
                     .scanPluginJars(paths.pluginsDir(), Daemon.class.getClassLoader())
@@ -146,6 +153,11 @@ public final class Daemon {
                         idle.activity();
                     }
                     hub.publish(new ClientDisconnected(p.connectionId(), p.name(), p.pid(), p.user(), Instant.now()));
+                }
+
+                @Override
+                public void callEnded(String method, ErrorCode error, long nanos) {
+                    metrics.callEnded(method, error, nanos);
                 }
             });
             runtime.attach(server);
@@ -200,6 +212,22 @@ public final class Daemon {
     private UpstreamConfig upstreamConfig(InstancePaths paths) {
         return UpstreamConfig.from(UpstreamConfig.merged(UpstreamConfig.readFile(options.configFile()), System.getenv()),
                 () -> HostIdentity.id(paths), HostIdentity::name);
+    }
+
+    /** The cap on application-labelled series per metric family: config file, then COVE_METRICS_MAX_SERIES. */
+    private int metricsMaxSeries() {
+        String v = System.getenv("COVE_METRICS_MAX_SERIES");
+        if (v == null) {
+            v = UpstreamConfig.readFile(options.configFile()).get("cove.metrics.max.series");
+        }
+        if (v == null) {
+            return DaemonMetrics.DEFAULT_MAX_SERIES;
+        }
+        try {
+            return Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("cove.metrics.max.series must be a whole number, not '" + v + "'");
+        }
     }
 
     /** Whether a job is queued, running or paused: a daemon with unfinished work is not idle. */

@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The daemon's event bus. {@link #publish} matches an event against every subscription and queues
@@ -17,6 +18,7 @@ public final class EventHub {
     private final EventTypes types;
     private final CopyOnWriteArrayList<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final LongAdder lagged = new LongAdder();
 
     public EventHub(EventTypes types) {
         this.types = types;
@@ -47,7 +49,9 @@ public final class EventHub {
                 if (pe == null) {
                     pe = new PublishedEvent(name, event, types.payloads(name));
                 }
-                s.offer(pe);
+                if (!s.offer(pe)) {
+                    lagged.increment();
+                }
             }
         }
     }
@@ -86,5 +90,19 @@ public final class EventHub {
 
     public int size() {
         return subscriptions.size();
+    }
+
+    /** Events dropped for subscribers whose queue was full (each one reported to its subscriber as lagged). */
+    public long laggedEvents() {
+        return lagged.sum();
+    }
+
+    /** Events waiting in all subscribers' queues now. */
+    public long queuedEvents() {
+        long n = 0;
+        for (Subscription s : subscriptions) {
+            n += s.queued();
+        }
+        return n;
     }
 }

@@ -329,6 +329,8 @@ final class ServerConnection {
         volatile boolean cancelled;
         volatile boolean done;
         volatile ScheduledFuture<?> timer;
+        /** The code the call answered with; null while it succeeds. */
+        volatile ErrorCode error;
 
         Call(String key, String method, Instant deadline) {
             this.key = key;
@@ -519,17 +521,24 @@ final class ServerConnection {
             }
             calls.remove(call.key, call);
             permits.release();
+            try {
+                server.listener.callEnded(call.method, call.error, System.nanoTime() - call.startNanos);
+            } catch (RuntimeException e) {
+                log.warn("call listener failed", e);
+            }
         }
     }
 
     private void answer(Call call, JsonNode idNode, ErrorCode code, String message, Map<String, Object> details) {
         if (call.answered.compareAndSet(false, true) && !call.cancelled) {
+            call.error = code; // only what the client was told: a cancelled call's interruption is no error
             trySend(error(idNode, code, message, details));
         }
     }
 
     private void timeOut(Call call) {
         if (call.answered.compareAndSet(false, true)) {
+            call.error = ErrorCode.TIMEOUT;
             trySend(error(call.idNode, ErrorCode.TIMEOUT, call.method + " did not finish within " + call.timeoutMs
                     + " ms", Map.of("timeoutMs", call.timeoutMs)));
             call.cancelled = true;

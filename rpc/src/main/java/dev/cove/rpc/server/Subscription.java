@@ -91,20 +91,26 @@ public final class Subscription {
         return types.isEmpty() || types.contains(type);
     }
 
-    /** Never blocks for long: a full queue drops the event and leaves a gap in the sequence. */
-    void offer(PublishedEvent e) {
+    /**
+     * Never blocks for long: a full queue drops the event and leaves a gap in the sequence.
+     *
+     * @return false when the event was dropped because the queue was full
+     */
+    boolean offer(PublishedEvent e) {
         lock.lock();
         try {
             if (endReason != null) {
-                return;
+                return true;
             }
             long seq = nextSeq++;
-            if (queue.size() < capacity) {
+            boolean queued = queue.size() < capacity;
+            if (queued) {
                 queue.add(new Item(seq, e));
             }
             if (pumpWaiting || pumpLingering && queue.size() >= COALESCE) {
                 changed.signal();
             }
+            return queued;
         } finally {
             lock.unlock();
         }

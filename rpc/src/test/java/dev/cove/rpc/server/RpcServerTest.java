@@ -138,10 +138,14 @@ class RpcServerTest {
     }
 
     private void startServer(ServerConfig config) throws Exception {
+        startServer(config, null);
+    }
+
+    private void startServer(ServerConfig config, ServerListener listener) throws Exception {
         OperationRegistry registry = OperationRegistry.builder(HandlerFactory.noArgs(), Protocol.DEFAULT_MAX_FRAME_BYTES)
                 .add(EchoOp.class).add(SleepOp.class).add(FailOp.class).add(EmitOp.class).build();
         HUB = new EventHub(EventTypes.of(List.of(Tick.class)));
-        server = new RpcServer(config, registry, HUB, null);
+        server = new RpcServer(config, registry, HUB, listener);
         server.start();
     }
 
@@ -247,6 +251,35 @@ class RpcServerTest {
     }
 
     @Test
+    void theListenerHearsEveryCallWithItsMethodCodeAndDuration() throws Exception {
+        record Ended(String method, ErrorCode error, long nanos) {
+        }
+        java.util.concurrent.LinkedBlockingQueue<Ended> ended = new java.util.concurrent.LinkedBlockingQueue<>();
+        server.stop();
+        startServer(ServerConfig.defaults(dir.resolve("s.sock"), dir.resolve("s.sock"), "test", "1", "t"),
+                new ServerListener() {
+                    @Override
+                    public void callEnded(String method, ErrorCode error, long nanos) {
+                        ended.add(new Ended(method, error, nanos));
+                    }
+                });
+        CoreClient c = client(Encoding.JSON);
+        c.call(new Echo("a", 1));
+        assertThrows(RpcException.class, () -> c.call(new Fail("x")));
+        assertThrows(RpcException.class, () -> c.call(new Sleep(60_000, "listener"), Duration.ofMillis(100)));
+        Ended ok = ended.poll(5, TimeUnit.SECONDS);
+        Ended notFound = ended.poll(5, TimeUnit.SECONDS);
+        Ended timedOut = ended.poll(5, TimeUnit.SECONDS);
+        assertEquals(Echo.class.getAnnotation(Method.class).value(), ok.method());
+        assertEquals(null, ok.error());
+        assertTrue(ok.nanos() > 0);
+        assertEquals(ErrorCode.NOT_FOUND, notFound.error());
+        assertEquals(ErrorCode.TIMEOUT, timedOut.error());
+        assertTrue(timedOut.nanos() >= TimeUnit.MILLISECONDS.toNanos(100), "the time runs until the handler returns");
+        assertEquals(null, ended.poll(200, TimeUnit.MILLISECONDS), "one report per call");
+    }
+
+    @Test
     void perCallTimeoutAnswersTimeoutAndInterruptsTheHandler() throws Exception {
         CoreClient c = client(Encoding.KRYO);
         RpcException e = assertThrows(RpcException.class, () -> c.call(new Sleep(60_000, "timeout"), Duration.ofMillis(200)));
@@ -323,6 +356,7 @@ class RpcServerTest {
             }
             assertEquals(total, delivered + missed);
             assertTrue(missed > 0, "the slow subscriber must have lagged");
+            long fastMissed = 0;
             // with a 16-event queue even a reading subscriber may fall behind a tight publishing loop,
             // but it too must account for every event: delivered plus reported missing
             long fastSeen = 0;
@@ -335,8 +369,10 @@ class RpcServerTest {
                     StreamItem.Lagged l = assertInstanceOf(StreamItem.Lagged.class, item);
                     assertEquals(fastSeen + l.missed(), l.seq());
                     fastSeen = l.seq();
+                    fastMissed += l.missed();
                 }
             }
+            assertEquals(missed + fastMissed, HUB.laggedEvents(), "the hub counts every event a subscriber missed");
         }
     }
 

@@ -189,6 +189,38 @@ public final class JobManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Jobs by state, every state present: finished ones as stored, unfinished ones as they are in memory
+     * now (a running job's stored row lags behind it).
+     */
+    public Map<JobState, Long> countByState() {
+        Map<JobState, Long> out = new java.util.EnumMap<>(JobState.class);
+        for (JobState st : JobState.values()) {
+            out.put(st, 0L);
+        }
+        try {
+            db.read(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT state, count(*) FROM jobs WHERE state IN "
+                        + "('COMPLETED','FAILED','CANCELLED','INTERRUPTED') GROUP BY state");
+                     ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(JobState.valueOf(rs.getString(1)), rs.getLong(2));
+                    }
+                }
+                return null;
+            });
+        } catch (StorageException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        for (Job j : live.values()) {
+            JobState st = j.info().state();
+            if (!st.isFinished()) {
+                out.merge(st, 1L, Long::sum);
+            }
+        }
+        return out;
+    }
+
     private Job liveJob(long id, String verb) {
         Job j = live.get(id);
         if (j == null) {

@@ -41,6 +41,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -530,6 +532,61 @@ public final class SessionService implements AutoCloseable {
 
     public Database.Stats storageStats() {
         return db.stats();
+    }
+
+    /** How many stored sessions of one app and version are in one status. */
+    public record StatusCount(String app, String version, SessionStatus status, long sessions) {
+    }
+
+    /**
+     * One metric of one app and version, over its live sessions: every series of that name and kind
+     * (whatever its tags) folded together.
+     *
+     * @param points points stored (for COUNTER: increments; the value sum is in {@code sum})
+     * @param last   the most recent point's value among those sessions
+     */
+    public record MetricAggregate(String app, String version, String metric, MetricKind kind, long sessions,
+                                  long points, double sum, double last) {
+    }
+
+    /** Stored sessions by app, version and status: one pass over the sessions table, for a scrape. */
+    public List<StatusCount> statusCounts() {
+        return db.read(c -> {
+            List<StatusCount> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT app, coalesce(version, ''), status, count(*) "
+                    + "FROM sessions GROUP BY app, version, status ORDER BY count(*) DESC, app, version, status");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new StatusCount(rs.getString(1), rs.getString(2), SessionStatus.valueOf(rs.getString(3)),
+                            rs.getLong(4)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * The metrics of live (active or hung) sessions, by app, version, metric name and kind, read from the
+     * series' running totals, never from the points: its cost grows with the live series, not the data.
+     */
+    public List<MetricAggregate> liveMetrics() {
+        return db.read(c -> {
+            List<MetricAggregate> out = new ArrayList<>();
+            // SQLite takes the bare column last_value from the row that gave max(last_ms): the latest point
+            try (PreparedStatement ps = c.prepareStatement("SELECT s.app, coalesce(s.version, ''), m.name, m.kind, "
+                    + "count(DISTINCT s.id), sum(m.count), sum(m.sum), max(m.last_ms), m.last_value "
+                    + "FROM metric_series m JOIN sessions s ON s.id = m.session_id "
+                    + "WHERE s.status IN ('ACTIVE', 'HUNG') GROUP BY s.app, s.version, m.name, m.kind "
+                    + "ORDER BY count(DISTINCT s.id) DESC, sum(m.count) DESC, s.app, s.version, m.name");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new MetricAggregate(rs.getString(1), rs.getString(2), rs.getString(3),
+                            MetricKind.valueOf(rs.getString(4)), rs.getLong(5), rs.getLong(6), rs.getDouble(7),
+                            rs.getDouble(9)));
+                }
+            }
+            return out;
+        });
     }
 
     // ---- monitoring ----

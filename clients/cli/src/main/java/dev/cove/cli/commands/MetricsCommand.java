@@ -1,0 +1,167 @@
+package dev.cove.cli.commands;
+
+import dev.cove.api.metrics.MetricsExposition;
+import dev.cove.api.metrics.ScrapeMetrics;
+import dev.cove.cli.CliException;
+import dev.cove.cli.CoveCli;
+import dev.cove.cli.ExitCodes;
+import dev.cove.rpc.RpcException;
+import dev.cove.rpc.client.CoreClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+@Command(name = "metrics", description = {
+        "The daemon's health and its sessions' metrics in Prometheus's text format: RPC calls, errors and latency, "
+                + "connections, subscribers, jobs, index entries, sessions by status, the sessions' own metrics by app, "
+                + "version and name, and upstream forwarding.",
+        "With --textfile PATH (a .prom file in node_exporter's --collector.textfile.directory) the same text is "
+                + "written atomically, mode 0644; add --every 15s to keep it fresh.",
+        "Scrapers can also read it from `cove graphql`'s /metrics with the GraphQL token (see docs/sessions.md)."})
+public final class MetricsCommand implements Callable<Integer> {
+    @ParentCommand
+    CoveCli cove;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--textfile", paramLabel = "PATH",
+            description = "Write to this file (must end in .prom) instead of stdout, through a temporary file and a rename.")
+    Path textfile;
+
+    @Option(names = "--every", paramLabel = "DURATION", converter = Interval.class,
+            description = "With --textfile: rewrite the file at this interval until stopped (e.g. 15s, 1m; at least 1s).")
+    Duration every;
+
+    @Override
+    public Integer call() {
+        if (every != null && textfile == null) {
+            throw new ParameterException(spec.commandLine(), "--every needs --textfile: it keeps a file fresh");
+        }
+        if (textfile != null) {
+            checkTextfile();
+        }
+        if (every == null) {
+            MetricsExposition m = scrape();
+            if (textfile != null) {
+                write(textfile, m.text());
+            } else if (cove.json()) {
+                cove.printJson(m);
+            } else {
+                cove.out().print(m.text());
+                cove.out().flush();
+            }
+            return ExitCodes.OK;
+        }
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                write(textfile, scrape().text());
+            } catch (RpcException | CliException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    break; // the call or the write was cut short by the stop, not by the daemon
+                }
+                // keep the last good file: node_exporter's node_textfile_mtime_seconds shows how stale it is
+                cove.err().println("cove metrics: " + e.getMessage() + "; retrying in " + every.toSeconds() + "s");
+                cove.err().flush();
+            }
+            try {
+                Thread.sleep(every.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return ExitCodes.OK; // asked to stop (an embedding program): the file stays as last written
+    }
+
+    private MetricsExposition scrape() {
+        try (CoreClient client = cove.client()) {
+            return client.call(new ScrapeMetrics());
+        }
+    }
+
+    private void checkTextfile() {
+        String name = textfile.getFileName() == null ? "" : textfile.getFileName().toString();
+        if (!name.endsWith(".prom")) {
+            throw new ParameterException(spec.commandLine(), "--textfile must name a .prom file (node_exporter's "
+                    + "textfile collector reads only those), not '" + textfile + "'");
+        }
+        Path dir = textfile.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new ParameterException(spec.commandLine(), "--textfile: the folder " + dir + " does not exist");
+        }
+    }
+
+    /**
+     * Writes {@code text} so that a reader sees the old file or the new one, never half of one: a temporary
+     * file in the same folder (named so the collector ignores it), then a rename over the target.
+     */
+    static void write(Path target, String text) {
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            // node_exporter often runs as its own user: the file must be readable by others
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.ERROR, "cannot write " + target + ": " + e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: a stray .tmp is ignored by the collector
+                }
+            }
+        }
+    }
+
+    /** "15s", "2m", "1h", "500ms" (at least 1 s: a textfile is read at the scraper's pace, not faster). */
+    static final class Interval implements ITypeConverter<Duration> {
+        private static final Pattern P = Pattern.compile("(\\d+)\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = P.matcher(value.strip());
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' is not an interval; use e.g. 15s, 1m or 1h");
+            }
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+            if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new TypeConversionException("'" + value + "' is too short; the interval must be at least 1s");
+            }
+            return d;
+        }
+    }
+}
