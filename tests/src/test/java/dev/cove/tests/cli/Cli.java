@@ -5,6 +5,7 @@ import dev.cove.rpc.instance.InstanceLock;
 import dev.cove.rpc.instance.InstancePaths;
 import dev.cove.rpc.instance.InstanceScanner;
 import dev.cove.rpc.instance.InstanceStatus;
+import dev.cove.tests.support.Daemons;
 import picocli.CommandLine;
 
 import java.io.File;
@@ -18,8 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -196,13 +199,16 @@ final class Cli {
 
     /** Kills (SIGKILL) every daemon whose lock file under the data folder names a live DaemonMain process. */
     void killDaemons() {
+        // ProcessHandle.Info.commandLine() is empty for command lines over 4 KiB (the tests' class path is
+        // longer), so daemons are recognised by /proc/PID/cmdline: by their --data-dir, and by the lock's pid
+        Set<ProcessHandle> daemons = new HashSet<>(Daemons.running(dataDir));
         for (InstanceStatus i : InstanceScanner.scan(dataDir)) {
             InstanceLock.readPid(paths(i.name()).lockFile()).ifPresent(pid -> ProcessHandle.of(pid)
-                    .filter(h -> h.info().commandLine().orElse("").contains("dev.cove.daemon.DaemonMain"))
-                    .ifPresent(h -> {
-                        h.destroyForcibly();
-                        h.onExit().orTimeout(10, TimeUnit.SECONDS).join();
-                    }));
+                    .filter(Daemons::isDaemonMain).ifPresent(daemons::add));
+        }
+        for (ProcessHandle h : daemons) {
+            h.destroyForcibly();
+            h.onExit().orTimeout(10, TimeUnit.SECONDS).join();
         }
     }
 

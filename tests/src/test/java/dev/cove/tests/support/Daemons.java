@@ -20,6 +20,11 @@ public final class Daemons {
                 && !p.parent().map(parent -> isDaemon(parent, dir)).orElse(false)).toList();
     }
 
+    /** True when {@code p} is a {@code DaemonMain} JVM (its arguments read as {@link #arguments} does). */
+    public static boolean isDaemonMain(ProcessHandle p) {
+        return arguments(p).contains(Jvm.DAEMON_MAIN);
+    }
+
     private static boolean isDaemon(ProcessHandle p, String dir) {
         if (p.info().command().map(c -> Path.of(c).getFileName().toString().equals("setsid")).orElse(false)) {
             return false;
