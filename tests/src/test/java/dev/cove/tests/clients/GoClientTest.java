@@ -1,11 +1,11 @@
 package dev.cove.tests.clients;
 
 import dev.cove.tests.support.DaemonProcess;
+import dev.cove.tests.support.DebianPackage;
 import dev.cove.tests.support.Jvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Runs the Go client's own tests ({@code clients/go}, {@code go test ./...}) against real daemons: a
@@ -91,48 +90,7 @@ class GoClientTest {
 
     /** The go tool; installs Debian's golang-go when missing and possible, else skips the test. */
     static Path ensureGo() throws Exception {
-        Path found = findGo();
-        if (found != null) {
-            return found;
-        }
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        Path apt = onPath("apt-get");
-        assumeTrue(uid == 0 && apt != null, "the Go client tests need Go 1.19 or newer: install it with "
-                + "`sudo apt-get install -y golang-go` and run the test again");
-        String out = run(List.of("apt-get", "install", "-y", "-q", "golang-go"));
-        if (findGo() == null) {
-            out += run(List.of("apt-get", "update", "-q")) + run(List.of("apt-get", "install", "-y", "-q", "golang-go"));
-        }
-        found = findGo();
-        assertTrue(found != null, "apt-get could not install golang-go:\n" + out);
-        return found;
-    }
-
-    private static Path findGo() {
-        Path p = onPath("go");
-        if (p != null) {
-            return p;
-        }
-        Path debian = Path.of("/usr/lib/go/bin/go");
-        return Files.isExecutable(debian) ? debian : null;
-    }
-
-    private static String run(List<String> cmd) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(10, TimeUnit.MINUTES);
-        return String.join(" ", cmd) + ":\n" + out;
-    }
-
-    private static Path onPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
+        return DebianPackage.ensure("golang-go", "the Go client tests need Go 1.19 or newer", List.of("go"),
+                Path.of("/usr/lib/go/bin"));
     }
 }

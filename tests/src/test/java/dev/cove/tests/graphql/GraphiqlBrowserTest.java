@@ -3,6 +3,7 @@ package dev.cove.tests.graphql;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cove.tests.support.Await;
+import dev.cove.tests.support.DebianPackage;
 import dev.cove.tests.support.Reaper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * GraphiQL as a person uses it: headless Chromium loads the page from the server (no network beyond
@@ -97,42 +97,8 @@ class GraphiqlBrowserTest {
 
     /** Chromium's path; installs Debian's package when missing and possible, else skips the test. */
     static Path ensureChromium() throws Exception {
-        Path found = onPath("chromium", "chromium-browser", "google-chrome");
-        if (found != null) {
-            return found;
-        }
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        Path apt = onPath("apt-get");
-        assumeTrue(uid == 0 && apt != null, "the GraphiQL browser test needs Chromium: install it with "
-                + "`sudo apt-get install -y chromium` (Debian; `chromium-browser` on Ubuntu) and run the test again");
-        String out = run(List.of("apt-get", "install", "-y", "-q", "chromium"));
-        if (onPath("chromium") == null) {
-            out += run(List.of("apt-get", "update", "-q")) + run(List.of("apt-get", "install", "-y", "-q", "chromium"));
-        }
-        found = onPath("chromium");
-        assertTrue(found != null, "apt-get could not install chromium:\n" + out);
-        return found;
-    }
-
-    private static String run(List<String> cmd) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor(10, TimeUnit.MINUTES);
-        return String.join(" ", cmd) + ":\n" + out;
-    }
-
-    private static Path onPath(String... names) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-            for (String n : names) {
-                Path p = Path.of(dir, n);
-                if (Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        return null;
+        return DebianPackage.ensure("chromium", "the GraphiQL browser test needs Chromium (`chromium-browser` on Ubuntu)",
+                List.of("chromium", "chromium-browser", "google-chrome"));
     }
 
     /**

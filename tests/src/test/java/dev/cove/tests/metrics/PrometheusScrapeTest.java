@@ -23,6 +23,7 @@ import dev.cove.graphql.TokenFile;
 import dev.cove.rpc.client.CoreClient;
 import dev.cove.tests.support.Await;
 import dev.cove.tests.support.DaemonProcess;
+import dev.cove.tests.support.DebianPackage;
 import dev.cove.tests.support.Reaper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,7 +59,6 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Cove's Prometheus metrics end to end: a real daemon with sessions (one crashed by kill -9 of its
@@ -446,38 +446,8 @@ class PrometheusScrapeTest {
      * scrapes only the test's GraphQL server, so the two never meet.
      */
     static Path prometheus() throws Exception {
-        Path found = onPath("prometheus");
-        if (found != null) {
-            return found;
-        }
-        long uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        assumeTrue(uid == 0 && onPath("apt-get") != null, "this test needs a Prometheus server: install it with "
-                + "`sudo apt-get install -y prometheus` (Debian's package) and run the test again");
-        String out = run(List.of("apt-get", "install", "-y", "-q", "prometheus"));
-        if (onPath("prometheus") == null) {
-            out += run(List.of("apt-get", "update", "-q")) + run(List.of("apt-get", "install", "-y", "-q", "prometheus"));
-        }
-        found = onPath("prometheus");
-        assertTrue(found != null, "apt-get could not install prometheus:\n" + out);
-        return found;
-    }
-
-    private static Path onPath(String name) {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            Path p = Path.of(d, name);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        Path usr = Path.of("/usr/bin", name);
-        return Files.isExecutable(usr) ? usr : null;
-    }
-
-    private static String run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(10, TimeUnit.MINUTES);
-        return out;
+        return DebianPackage.ensure("prometheus", "this test needs a Prometheus server (Debian's package)",
+                List.of("prometheus"), Path.of("/usr/bin"));
     }
 
     // ---- the Grafana dashboard ----
