@@ -41,6 +41,7 @@ public final class Main {
                   --copy-mib N         size of the copied file in MiB (default 1024)
                   --keep               keep the generated data
                   --tree DIR           index DIR (e.g. /usr/share) instead of a generated tree (index part)
+                  --no-baselines       skip the updatedb and cat baselines (find still runs): quick reruns of the index part
                        bin/bench sessions [--seconds N] [--rate METRICS_PER_S] [--baseline-calls N]
                        bin/bench rpc [latency] [throughput] [fanout] [--calls N] [--warmup N] [--seconds S]
                                      [--threads PER_CONNECTION] [--events N]   (in-process server, no daemon)

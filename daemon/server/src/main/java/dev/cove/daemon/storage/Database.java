@@ -16,7 +16,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -153,7 +152,12 @@ public final class Database implements AutoCloseable {
     private final Connection writer;
     private final Thread writerThread;
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
-    private final BlockingQueue<Connection> readers;
+    /**
+     * Free read connections, most recently used first (taken and returned at the front): a hot connection keeps
+     * its page cache warm for the next read, and connections used only under concurrency keep theirs small
+     * (SQLite fills a connection's cache lazily), which keeps the daemon's memory down.
+     */
+    private final java.util.concurrent.BlockingDeque<Connection> readers;
     private final ExecutorService readPool;
     private final List<Connection> all = new ArrayList<>();
     private final int schemaVersion;
@@ -179,7 +183,7 @@ public final class Database implements AutoCloseable {
             st.execute("PRAGMA foreign_keys=ON");
         }
         this.schemaVersion = migrate(migrations);
-        this.readers = new ArrayBlockingQueue<>(Math.max(1, options.readers()));
+        this.readers = new java.util.concurrent.LinkedBlockingDeque<>(Math.max(1, options.readers()));
         for (int i = 0; i < Math.max(1, options.readers()); i++) {
             Connection r = connect();
             try (Statement st = r.createStatement()) {
@@ -438,7 +442,7 @@ public final class Database implements AutoCloseable {
         }
         Connection c;
         try {
-            c = readers.take();
+            c = readers.takeFirst();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for a read connection of " + label);
@@ -453,7 +457,7 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw new StorageException(label + ": " + e.getMessage(), e);
         } finally {
-            readers.add(c);
+            readers.addFirst(c);
         }
     }
 
@@ -470,7 +474,7 @@ public final class Database implements AutoCloseable {
                 }
                 Connection c;
                 try {
-                    c = readers.take(); // free unless readInline borrowed it
+                    c = readers.takeFirst(); // free unless readInline borrowed it
                 } catch (InterruptedException e) {
                     f.cancel(false);
                     return;
@@ -487,7 +491,7 @@ public final class Database implements AutoCloseable {
                 } catch (Throwable e) {
                     f.completeExceptionally(e);
                 } finally {
-                    readers.add(c);
+                    readers.addFirst(c);
                 }
             });
         } catch (RejectedExecutionException e) {
