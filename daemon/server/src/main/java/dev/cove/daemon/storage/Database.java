@@ -172,7 +172,7 @@ public final class Database implements AutoCloseable {
         this.label = file.getFileName().toString();
         this.options = options;
         createPrivately(this.file);
-        this.writer = connect();
+        this.writer = connect(false);
         try (Statement st = writer.createStatement()) {
             String mode = queryString(st, "PRAGMA journal_mode=WAL");
             if (!"wal".equalsIgnoreCase(mode)) {
@@ -185,11 +185,7 @@ public final class Database implements AutoCloseable {
         this.schemaVersion = migrate(migrations);
         this.readers = new java.util.concurrent.LinkedBlockingDeque<>(Math.max(1, options.readers()));
         for (int i = 0; i < Math.max(1, options.readers()); i++) {
-            Connection r = connect();
-            try (Statement st = r.createStatement()) {
-                st.execute("PRAGMA query_only=ON");
-            }
-            readers.add(r);
+            readers.add(connect(true));
         }
         AtomicInteger n = new AtomicInteger();
         this.readPool = Executors.newFixedThreadPool(readers.size(), r -> {
@@ -244,14 +240,25 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private Connection connect() throws SQLException {
+    /** A connection; a reader is {@code query_only} before {@link Options#setup} runs, which may ask (see {@link #isReader}). */
+    private Connection connect(boolean reader) throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement st = c.createStatement()) {
             st.execute("PRAGMA busy_timeout=10000");
+            if (reader) {
+                st.execute("PRAGMA query_only=ON");
+            }
         }
         options.setup().apply(c);
         all.add(c);
         return c;
+    }
+
+    /** Whether {@code c} is one of the read connections (for a {@link Setup} that treats them differently). */
+    public static boolean isReader(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA query_only")) {
+            return rs.next() && rs.getInt(1) == 1;
+        }
     }
 
     private static String queryString(Statement st, String sql) throws SQLException {
