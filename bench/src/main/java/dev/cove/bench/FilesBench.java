@@ -44,6 +44,7 @@ final class FilesBench {
     private int files = 200_000;
     private int entries = 1_000_000;
     private int queries = 300;
+    private int warmup = 50; // --warmup: unmeasured queries first (JIT and caches)
     private long copyMiB = 1024;
     private Path existingTree; // --tree: index this folder instead of a generated one
     private boolean baselines = true; // --no-baselines: skip updatedb and cat (find still runs), for quick reruns
@@ -57,7 +58,7 @@ final class FilesBench {
         List<String> parts = new ArrayList<>();
         Path dir = null;
         boolean keep = false;
-        int files = -1, entries = -1, queries = -1;
+        int files = -1, entries = -1, queries = -1, warmup = -1;
         long copy = -1;
         Path tree = null;
         boolean baselines = true;
@@ -69,6 +70,7 @@ final class FilesBench {
                 case "--files" -> files = Integer.parseInt(args.get(++i).replace("_", ""));
                 case "--entries" -> entries = Integer.parseInt(args.get(++i).replace("_", ""));
                 case "--queries" -> queries = Integer.parseInt(args.get(++i));
+                case "--warmup" -> warmup = Integer.parseInt(args.get(++i));
                 case "--copy-mib" -> copy = Long.parseLong(args.get(++i));
                 case "--keep" -> keep = true;
                 case "--no-baselines" -> baselines = false;
@@ -91,6 +93,9 @@ final class FilesBench {
         }
         if (queries > 0) {
             b.queries = queries;
+        }
+        if (warmup >= 0) {
+            b.warmup = warmup;
         }
         if (copy > 0) {
             b.copyMiB = copy;
@@ -346,7 +351,7 @@ final class FilesBench {
         String[] lnames = names.stream().map(s -> s.toLowerCase(Locale.ROOT)).toArray(String[]::new);
         // queries: substrings of 3-8 characters cut from random names (a mix of rare and common ones)
         List<String> qs = new ArrayList<>();
-        for (int i = 0; i < queries + 50; i++) {
+        for (int i = 0; i < queries + warmup; i++) {
             String n = lnames[r.nextInt(lnames.length)];
             int len = 3 + r.nextInt(6);
             if (n.length() <= len) {
@@ -385,11 +390,11 @@ final class FilesBench {
                     throw new IllegalStateException("query \"" + q + "\": cove found " + res.entries().size()
                             + " names on the first page, the linear scan " + lin.size());
                 }
-                if (i >= 50) { // the first 50 warm both up
-                    cove[i - 50] = b - a;
-                    scan[i - 50] = c - b;
-                    server[i - 50] = res.tookMicros() * 1000;
-                    ping[i - 50] = p - c;
+                if (i >= warmup) { // the first ones warm both up
+                    cove[i - warmup] = b - a;
+                    scan[i - warmup] = c - b;
+                    server[i - warmup] = res.tookMicros() * 1000;
+                    ping[i - warmup] = p - c;
                     hits += res.entries().size();
                 }
             }
@@ -397,8 +402,8 @@ final class FilesBench {
             Arrays.sort(scan);
             Arrays.sort(server);
             Arrays.sort(ping);
-            System.out.printf(Locale.ROOT, "%d substring queries of 3-8 characters, first page of 100 by name (%.0f rows per page on average)%n",
-                    queries, (double) hits / queries);
+            System.out.printf(Locale.ROOT, "%d substring queries of 3-8 characters after %d unmeasured ones, first page of 100 by name (%.0f rows per page on average)%n",
+                    queries, warmup, (double) hits / queries);
             System.out.printf(Locale.ROOT, "linear scan in the bench JVM (baseline)     : p50 %8.2f ms  p99 %8.2f ms%n",
                     ms(pct(scan, 50)), ms(pct(scan, 99)));
             System.out.printf(Locale.ROOT, "cove files.search via CoreClient            : p50 %8.2f ms  p99 %8.2f ms  = %.2fx / %.2fx the scan's%n",
@@ -517,7 +522,7 @@ final class FilesBench {
         System.out.printf(Locale.ROOT, "library.db on disk: %,d MiB (%.0f bytes per entry; rows and 7 secondary indexes)%n",
                 onDisk >> 20, (double) onDisk / entries);
         List<String> qs = new ArrayList<>();
-        for (int i = 0; i < queries + 50; i++) {
+        for (int i = 0; i < queries + warmup; i++) {
             String n = lnames[r.nextInt(lnames.length)];
             int len = 3 + r.nextInt(6);
             if (n.length() <= len) {
@@ -542,6 +547,7 @@ final class FilesBench {
             long[] cove = new long[queries];
             long[] server = new long[queries];
             long[] scan = new long[queries];
+            long[] ping = new long[queries];
             for (int i = 0; i < qs.size(); i++) {
                 String q = qs.get(i);
                 long a = System.nanoTime();
@@ -550,18 +556,22 @@ final class FilesBench {
                 long b = System.nanoTime();
                 List<String> lin = i % 10 == 0 ? linear(lnames, q, 100) : null; // every tenth query checked by brute force
                 long c = System.nanoTime();
+                d.client.call(new dev.cove.api.core.Ping());
+                long p = System.nanoTime();
                 if (lin != null && res.entries().size() != lin.size()) {
                     throw new IllegalStateException("query \"" + q + "\": cove found " + res.entries().size()
                             + " names on the first page, the linear scan " + lin.size());
                 }
-                if (i >= 50) {
-                    cove[i - 50] = b - a;
-                    server[i - 50] = res.tookMicros() * 1000;
-                    scan[i - 50] = lin == null ? -1 : c - b;
+                if (i >= warmup) {
+                    cove[i - warmup] = b - a;
+                    server[i - warmup] = res.tookMicros() * 1000;
+                    scan[i - warmup] = lin == null ? -1 : c - b;
+                    ping[i - warmup] = p - c;
                 }
             }
             Arrays.sort(cove);
             Arrays.sort(server);
+            Arrays.sort(ping);
             long[] scanned = Arrays.stream(scan).filter(x -> x >= 0).sorted().toArray();
             System.out.printf(Locale.ROOT, "linear scan in the bench JVM (baseline, every 10th query): p50 %8.2f ms  p99 %8.2f ms%n",
                     ms(pct(scanned, 50)), ms(pct(scanned, 99)));
@@ -569,6 +579,8 @@ final class FilesBench {
                     queries, ms(pct(cove, 50)), ms(pct(cove, 99)));
             System.out.printf(Locale.ROOT, "  of which in the daemon (tookMicros)                 : p50 %8.2f ms  p99 %8.2f ms%n",
                     ms(pct(server, 50)), ms(pct(server, 99)));
+            System.out.printf(Locale.ROOT, "core.ping via CoreClient (RPC floor, same loop)       : p50 %8.2f ms  p99 %8.2f ms%n",
+                    ms(pct(ping, 50)), ms(pct(ping, 99)));
             System.out.printf(Locale.ROOT, "daemon RSS after the queries: %d MiB (peak %d MiB); load %s%n", d.rssMiB(),
                     d.peakRssMiB(), load());
         }

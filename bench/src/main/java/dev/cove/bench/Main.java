@@ -38,6 +38,7 @@ public final class Main {
                   --files N            files in the indexing tree (default 200000)
                   --entries N          entries in the search index (default 1000000)
                   --queries N          measured search queries (default 300)
+                  --warmup N           unmeasured search queries before them (default 50)
                   --copy-mib N         size of the copied file in MiB (default 1024)
                   --keep               keep the generated data
                   --tree DIR           index DIR (e.g. /usr/share) instead of a generated tree (index part)
