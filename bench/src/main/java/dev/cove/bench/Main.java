@@ -38,9 +38,11 @@ public final class Main {
                   --files N            files in the indexing tree (default 200000)
                   --entries N          entries in the search index (default 1000000)
                   --queries N          measured search queries (default 300)
+                  --warmup N           unmeasured search queries before them (default 50)
                   --copy-mib N         size of the copied file in MiB (default 1024)
                   --keep               keep the generated data
                   --tree DIR           index DIR (e.g. /usr/share) instead of a generated tree (index part)
+                  --no-baselines       skip the updatedb and cat baselines (find still runs): quick reruns of the index part
                        bin/bench sessions [--seconds N] [--rate METRICS_PER_S] [--baseline-calls N]
                                            [--forwarding-seconds N] [--forwarding-only]
                        bin/bench rpc [latency] [throughput] [fanout] [--calls N] [--warmup N] [--seconds S] [--metrics]

@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A daemon started the way {@code cove start} starts it runs under the default heap ceiling, and indexing
- * 200,000 files under it completes with every entry indexed (the ceiling is not so low that indexing fails).
+ * A daemon started the way {@code cove start} starts it runs under the default heap ceiling and heap tuning, and
+ * indexing 200,000 files under it completes with every entry indexed (the ceiling is not so low that indexing fails).
  */
 class IndexUnderHeapCeilingTest {
     static final int FILES = 200_000;
@@ -64,6 +64,9 @@ class IndexUnderHeapCeilingTest {
         String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
         assertTrue((" " + cmdline + " ").contains(" " + DaemonLauncher.DEFAULT_HEAP_CEILING + " "),
                 "the daemon runs with the default heap ceiling: " + cmdline);
+        for (String flag : DaemonLauncher.DEFAULT_HEAP_TUNING) { // what keeps its RSS down while indexing
+            assertTrue((" " + cmdline + " ").contains(" " + flag + " "), "the daemon runs with " + flag + ": " + cmdline);
+        }
         ok(cli.run("library", "create", "Big"));
         ok(cli.run("location", "add", tree.toString(), "--wait"));
         try (CoreClient c = Cove.client(cli.paths("default")).build()) {

@@ -27,12 +27,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -57,6 +60,39 @@ public final class Indexer {
     }
 
     record Old(long size, long modified, long inode, String contentId) {
+    }
+
+    /** An indexed row as a walk compares it: whether it has its content id, not the id itself. */
+    record Seen(long size, long modified, long inode, boolean identified) {
+    }
+
+    /** The rows of {@code locationId} at or below {@code top}, by path. */
+    static Map<String, Seen> seen(Connection c, long locationId, String top) throws SQLException {
+        String base = top.endsWith("/") ? top : top + "/";
+        String end = base.substring(0, base.length() - 1) + "0"; // '0' sorts right after '/'
+        int n;
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM entries WHERE location_id = ? "
+                + "AND (path = ? OR (path >= ? AND path < ?))")) {
+            ps.setLong(1, locationId);
+            ps.setString(2, top);
+            ps.setString(3, base);
+            ps.setString(4, end);
+            ResultSet rs = ps.executeQuery();
+            n = rs.next() ? rs.getInt(1) : 0;
+        }
+        Map<String, Seen> m = HashMap.newHashMap(n); // sized once: resizing was a tenth of a rescan's samples
+        try (PreparedStatement ps = c.prepareStatement("SELECT path, size, modified, inode, content_id IS NOT NULL "
+                + "FROM entries WHERE location_id = ? AND (path = ? OR (path >= ? AND path < ?))")) {
+            ps.setLong(1, locationId);
+            ps.setString(2, top);
+            ps.setString(3, base);
+            ps.setString(4, end);
+            ResultSet rs = ps.executeQuery();
+            while (rs.next()) {
+                m.put(rs.getString(1), new Seen(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getInt(5) != 0));
+            }
+        }
+        return m;
     }
 
     record Row(String path, String parent, String name, String ext, FileKind kind, long size, long modified,
@@ -178,6 +214,65 @@ public final class Indexer {
     record ToHash(String path, long size, long modified) {
     }
 
+    /**
+     * The files to hash, kept compact: a first scan holds one per file from the walk to the end of the job
+     * (200,000 of them for the bench tree), so instead of a record, a String and its array each (~84 bytes
+     * besides the path's characters) they are UTF-8 bytes in one array plus three primitive arrays (20 bytes
+     * besides the path); {@link #get} rebuilds a {@link ToHash} when the hashers and the writer want one.
+     */
+    static final class ToHashList extends java.util.AbstractList<ToHash> implements java.util.RandomAccess {
+        private byte[] text = new byte[4096];
+        private int used;
+        private int[] start = new int[64];
+        private long[] sizes = new long[64];
+        private long[] times = new long[64];
+        private int n;
+
+        @Override
+        public boolean add(ToHash t) {
+            byte[] b = t.path().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (used + b.length > text.length) {
+                text = java.util.Arrays.copyOf(text, Math.max(text.length + (text.length >> 1), used + b.length));
+            }
+            if (n + 1 >= start.length) {
+                int cap = start.length + (start.length >> 1);
+                start = java.util.Arrays.copyOf(start, cap);
+                sizes = java.util.Arrays.copyOf(sizes, cap);
+                times = java.util.Arrays.copyOf(times, cap);
+            }
+            System.arraycopy(b, 0, text, used, b.length);
+            start[n] = used;
+            sizes[n] = t.size();
+            times[n] = t.modified();
+            used += b.length;
+            n++;
+            start[n] = used;
+            modCount++;
+            return true;
+        }
+
+        @Override
+        public ToHash get(int i) {
+            java.util.Objects.checkIndex(i, n);
+            return new ToHash(new String(text, start[i], start[i + 1] - start[i], java.nio.charset.StandardCharsets.UTF_8),
+                    sizes[i], times[i]);
+        }
+
+        @Override
+        public int size() {
+            return n;
+        }
+
+        /** The files' sizes added up. */
+        long bytes() {
+            long b = 0;
+            for (int i = 0; i < n; i++) {
+                b += sizes[i];
+            }
+            return b;
+        }
+    }
+
     /** The threads that compute content ids: reading files is I/O with a little SHA-256, two per core at most. */
     private static final ExecutorService HASHERS = Executors.newFixedThreadPool(
             Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
@@ -242,10 +337,7 @@ public final class Indexer {
         } else {
             w = walk(lib.db, locationId, root, ctx, onDir);
         }
-        long bytes = 0;
-        for (ToHash t : w.toHash) {
-            bytes += t.size;
-        }
+        long bytes = w.toHash.bytes();
         ctx.phase("content ids: " + w.toHash.size() + " new or changed files", w.toHash.size(), bytes);
         long hashed = identify(lib.db, w.toHash, ctx);
         return w.stats(hashed);
@@ -255,7 +347,7 @@ public final class Indexer {
     static final class Walk {
         long entries, unreadable, bytes, removed;
         final List<String> changed = new ArrayList<>();
-        final List<ToHash> toHash = new ArrayList<>();
+        final ToHashList toHash = new ToHashList();
 
         Stats stats(long hashed) {
             return new Stats(entries, hashed, unreadable, bytes, removed, changed);
@@ -263,119 +355,66 @@ public final class Indexer {
     }
 
     /**
-     * Phase 1: walks {@code top} and writes what changed, {@link #BULK_BATCH} rows per transaction. The walk
-     * prepares the next batch while the database writer commits the previous one (at most one in flight).
+     * Phase 1: walks {@code top} and writes what changed, {@link #BULK_BATCH} rows per transaction. Three threads
+     * share the work (profiled on a rescan with nothing changed: the walk's system calls, reading the old rows
+     * and comparing each entry with its row took about a third each): a walker thread lists folders and reads
+     * attributes ({@link Walker}), a reader reads the rows already indexed below {@code top}, and the calling
+     * thread compares the two and prepares the rows to write, while the database writer commits the previous
+     * batch (at most one in flight).
      */
     static Walk walk(Database db, long locationId, Path top, JobContext ctx, Consumer<Path> onDir)
             throws IOException, SQLException {
-        String topS = top.toString();
-        Map<String, Old> old = db.read(c -> {
-            Map<String, Old> m = new HashMap<>();
-            String base = topS.endsWith("/") ? topS : topS + "/";
-            try (PreparedStatement ps = c.prepareStatement("SELECT path, size, modified, inode, content_id FROM entries "
-                    + "WHERE location_id = ? AND (path = ? OR (path >= ? AND path < ?))")) {
-                ps.setLong(1, locationId);
-                ps.setString(2, topS);
-                ps.setString(3, base);
-                ps.setString(4, base.substring(0, base.length() - 1) + "0");
-                ResultSet rs = ps.executeQuery();
-                while (rs.next()) {
-                    m.put(rs.getString(1), new Old(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5)));
-                }
+        CompletableFuture<Map<String, Seen>> oldRows = new CompletableFuture<>();
+        Thread.ofVirtual().name("index-old-rows").start(() -> {
+            try {
+                oldRows.complete(db.read(c -> seen(c, locationId, top.toString())));
+            } catch (Throwable e) {
+                oldRows.completeExceptionally(e);
             }
-            return m;
         });
         Walk w = new Walk();
         List<Row>[] batch = new List[]{new ArrayList<Row>(BULK_BATCH)};
         CompletableFuture<?>[] inFlight = new CompletableFuture<?>[1];
-        FileVisitor<Path> visitor = new FileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                visit(dir, attrs);
-                if (onDir != null) {
-                    onDir.accept(dir);
+        Walker walker = new Walker(top, onDir);
+        Map<String, Seen> old;
+        try {
+            try {
+                old = oldRows.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
                 }
-                return FileVisitResult.CONTINUE;
+                throw new IOException("cannot read the index: " + e.getCause(), e.getCause());
             }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                visit(file, attrs);
-                return FileVisitResult.CONTINUE;
-            }
-
-            private void visit(Path p, BasicFileAttributes a) throws IOException {
+            for (List<Visit> chunk; (chunk = walker.next()) != null; ) {
                 if (ctx != null) {
                     ctx.checkpoint();
                 }
-                String key = p.toString();
-                Old o = old.remove(key);
-                Row r = row(p, a, o, null, false);
-                w.entries++;
-                w.bytes += r.size;
-                if (a.isRegularFile() && r.contentId == null) {
-                    w.toHash.add(new ToHash(key, r.size, r.modified));
-                }
-                if (o == null || o.size != r.size || o.modified != r.modified || o.inode != r.inode
-                        || !java.util.Objects.equals(o.contentId, r.contentId)) {
-                    batch[0].add(r);
-                    if (w.changed.size() < 100) {
-                        w.changed.add(key);
+                long bytes = 0;
+                for (Visit v : chunk) {
+                    if (v.unreadableDir) {
+                        w.unreadable++;
+                    } else if (v.failed != null) {
+                        failed(v.path, v.failed, old, w, batch[0]);
+                    } else {
+                        bytes += compare(v.path, v.attrs, old, w, batch[0]);
+                    }
+                    if (batch[0].size() >= BULK_BATCH) {
+                        awaitWrite(inFlight[0]);
+                        List<Row> rows = batch[0];
+                        inFlight[0] = db.writeAsync(c -> {
+                            writeRows(c, NameIndex.of(db), locationId, rows, List.of());
+                            return null;
+                        });
+                        batch[0] = new ArrayList<>(BULK_BATCH);
                     }
                 }
-                if (batch[0].size() >= BULK_BATCH) {
-                    flush();
-                }
                 if (ctx != null) {
-                    ctx.advance(1, a.isRegularFile() ? r.size : 0);
+                    ctx.advance(chunk.size(), bytes);
                 }
             }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                w.unreadable++;
-                log.debug("cannot read {}: {}", file, exc.toString());
-                // keep what the index knew below an unreadable folder rather than dropping it
-                String base = file + "/";
-                old.keySet().removeIf(k -> k.startsWith(base));
-                try {
-                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    Old o = old.remove(file.toString());
-                    String key = file.toString();
-                    batch[0].add(new Row(key, parentOf(key), nameOf(file), a.isDirectory() ? "" : Kinds.extension(nameOf(file)),
-                            Kinds.of(nameOf(file), a.isDirectory()), a.isDirectory() ? 0 : a.size(),
-                            a.lastModifiedTime().toMillis(), null, inode(file, a), o == null ? null : o.contentId));
-                    w.entries++;
-                } catch (IOException ignored) {
-                    // not even stat-able: leave it out
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) {
-                if (exc != null) {
-                    w.unreadable++;
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            private void flush() throws IOException {
-                awaitWrite(inFlight[0]);
-                List<Row> rows = batch[0];
-                inFlight[0] = db.writeAsync(c -> {
-                    writeRows(c, NameIndex.of(db), locationId, rows, List.of());
-                    return null;
-                });
-                batch[0] = new ArrayList<>(BULK_BATCH);
-            }
-        };
-        try {
-            Files.walkFileTree(top, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE, visitor);
         } finally {
+            walker.stop();
             awaitWrite(inFlight[0]); // never leave a write running behind a failed or cancelled walk
         }
         List<String> gone = new ArrayList<>(old.keySet());
@@ -385,6 +424,198 @@ public final class Indexer {
             w.changed.add(it.next());
         }
         return w;
+    }
+
+    /**
+     * An entry against its old row: unchanged (size, modified time, inode) means nothing to write, and no Row is
+     * built for it; new or changed rows go to {@code batch}, their content ids computed in phase 3. Returns the
+     * bytes of a regular file, else 0.
+     */
+    private static long compare(Path p, BasicFileAttributes a, Map<String, Seen> old, Walk w, List<Row> batch) {
+        String key = p.toString();
+        Seen o = old.remove(key);
+        boolean file = a.isRegularFile();
+        long size = a.isDirectory() ? 0 : a.size();
+        long modified = a.lastModifiedTime().toMillis();
+        w.entries++;
+        w.bytes += size;
+        if (o != null && o.size == size && o.modified == modified && o.inode == inode(p, a)) {
+            if (file && !o.identified) {
+                w.toHash.add(new ToHash(key, size, modified)); // a scan cut short before phase 3
+            }
+        } else {
+            Row r;
+            try {
+                r = row(p, a, null, null, false);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e); // not thrown without hashing
+            }
+            if (file) {
+                w.toHash.add(new ToHash(key, r.size, r.modified));
+            }
+            batch.add(r);
+            if (w.changed.size() < 100) {
+                w.changed.add(key);
+            }
+        }
+        return file ? size : 0;
+    }
+
+    /** An entry the walk could not read: what the index knew of it and below it is kept. */
+    private static void failed(Path file, IOException exc, Map<String, Seen> old, Walk w, List<Row> batch) {
+        w.unreadable++;
+        log.debug("cannot read {}: {}", file, exc.toString());
+        String base = file + "/";
+        old.keySet().removeIf(k -> k.startsWith(base));
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            String key = file.toString();
+            if (old.remove(key) == null) { // an indexed one keeps its row (and content id) as it was
+                batch.add(new Row(key, parentOf(key), nameOf(file), a.isDirectory() ? "" : Kinds.extension(nameOf(file)),
+                        Kinds.of(nameOf(file), a.isDirectory()), a.isDirectory() ? 0 : a.size(),
+                        a.lastModifiedTime().toMillis(), null, inode(file, a), null));
+            }
+            w.entries++;
+        } catch (IOException ignored) {
+            // not even stat-able: leave it out
+        }
+    }
+
+    /** What the walker saw: an entry with its attributes, an entry it could not read, or a folder it could not list. */
+    record Visit(Path path, BasicFileAttributes attrs, IOException failed, boolean unreadableDir) {
+    }
+
+    /**
+     * {@code Files.walkFileTree} without following links, on a thread of its own, handing what it sees over in
+     * chunks through a bounded queue (so it runs at most {@link #QUEUED} chunks ahead). {@code onDir} (the
+     * watcher's registration) is called on the walker thread.
+     */
+    static final class Walker {
+        static final int CHUNK = 1024;
+        static final int QUEUED = 64;
+        private static final List<Visit> END = List.of();
+        private final BlockingQueue<List<Visit>> queue = new ArrayBlockingQueue<>(QUEUED);
+        private final Thread thread;
+        private volatile boolean stop;
+        private volatile Throwable error;
+
+        Walker(Path top, Consumer<Path> onDir) {
+            FileVisitor<Path> visitor = new FileVisitor<Path>() {
+                List<Visit> chunk = new ArrayList<>(CHUNK);
+
+                void add(Visit v) throws IOException {
+                    chunk.add(v);
+                    if (chunk.size() >= CHUNK) {
+                        put(chunk);
+                        chunk = new ArrayList<>(CHUNK);
+                    }
+                }
+
+                void flush() throws IOException {
+                    if (!chunk.isEmpty()) {
+                        put(chunk);
+                        chunk = new ArrayList<>(CHUNK);
+                    }
+                }
+
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                    add(new Visit(dir, attrs, null, false));
+                    if (onDir != null) {
+                        onDir.accept(dir);
+                    }
+                    return stop ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    add(new Visit(file, attrs, null, false));
+                    return stop ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                    if (!(exc instanceof NoSuchFileException)) {
+                        add(new Visit(file, null, exc, false));
+                    }
+                    return stop ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    if (exc != null) {
+                        add(new Visit(dir, null, null, true));
+                    }
+                    if (dir.equals(top)) {
+                        flush();
+                    }
+                    return stop ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                }
+            };
+            thread = Thread.ofPlatform().daemon().name("index-walk").start(() -> {
+                try {
+                    Files.walkFileTree(top, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE, visitor);
+                } catch (Throwable e) {
+                    error = e;
+                } finally {
+                    try {
+                        put(END);
+                    } catch (IOException ignored) {
+                        // stopped
+                    }
+                }
+            });
+        }
+
+        private void put(List<Visit> chunk) throws IOException {
+            try {
+                while (!queue.offer(chunk, 50, TimeUnit.MILLISECONDS)) {
+                    if (stop) {
+                        throw new IOException("walk stopped");
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("walk interrupted", e);
+            }
+        }
+
+        /** The next chunk, or null when the walk is done; rethrows what ended the walk early. */
+        List<Visit> next() throws IOException {
+            List<Visit> c;
+            try {
+                c = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("interrupted");
+            }
+            if (c != END) {
+                return c;
+            }
+            queue.offer(END); // later calls see the end too
+            Throwable e = error;
+            if (e == null) {
+                return null;
+            }
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException("the walk failed: " + e, e);
+        }
+
+        /** Ends the walk (if still running) and waits for its thread. */
+        void stop() {
+            stop = true;
+            queue.clear();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void awaitWrite(CompletableFuture<?> f) throws IOException {

@@ -106,11 +106,21 @@ public final class Search {
         int limit = q.limit() == 0 ? 100 : q.limit();
         String order = " ORDER BY " + key + dir + ", id" + dir;
         String columns = "SELECT " + Library.ENTRY_COLUMNS + ", " + key + " AS sort_key";
+        boolean tableReady = lib.names.ready();
+        // A substring search by name goes through the name table first: it must not pay for the narrowing
+        // below (all ids of a common substring, up to NARROW_CAP of them: most of a query's time when it ran
+        // first, JFR profile in benchmarks.md), which only the SQL plan uses.
+        if (text != null && sort == SortField.NAME && !q.descending() && tableReady) {
+            List<Object> filterArgs = new ArrayList<>();
+            SearchResult r = byNameTable(lib, q, text, limit, filters(q, filterArgs), filterArgs, t0);
+            if (r != null) {
+                return r;
+            }
+        }
         // Narrowing by name through the name table (for the orders it does not serve itself): the ids of every
         // name holding the substring, when there are at most NARROW_CAP; more than that match a common
         // substring, for which walking the sort order and stopping at the first page is the faster plan.
         String narrowBy = text != null ? text : globLiteral;
-        boolean tableReady = lib.names.ready();
         if (narrowBy != null && tableReady) {
             long[] ids = lib.names.allMatching(narrowBy.getBytes(StandardCharsets.UTF_8), NARROW_CAP);
             if (ids != null && ids.length == 0) {
@@ -129,13 +139,6 @@ public final class Search {
             args.add(text);
         }
         String sql = columns + " FROM entries" + where + order + " LIMIT " + (limit + 1);
-        if (text != null && sort == SortField.NAME && !q.descending() && tableReady) {
-            List<Object> filterArgs = new ArrayList<>();
-            SearchResult r = byNameTable(lib, q, text, limit, filters(q, filterArgs), filterArgs, t0);
-            if (r != null) {
-                return r;
-            }
-        }
         return lib.db.read(c -> page(c, sql, args, limit, sort, q.descending(), t0));
     }
 

@@ -56,6 +56,9 @@ final class Watcher implements AutoCloseable {
     private final WatchService ws;
     private final Map<WatchKey, Path> dirs = new ConcurrentHashMap<>();
     private final Set<Path> watched = ConcurrentHashMap.newKeySet();
+    /** The key and file key (device, inode) each watched folder was registered with. */
+    private final Map<Path, WatchKey> keyOf = new ConcurrentHashMap<>();
+    private final Map<Path, Object> fileKeyOf = new ConcurrentHashMap<>();
     /** Folders the kernel (or {@link #CAP}) would not let us watch: kept fresh by periodic rescans instead. */
     private final Set<Path> unwatched = ConcurrentHashMap.newKeySet();
     /** Folders watched by all watchers of this daemon (inotify's limit is per user, over all of them). */
@@ -94,10 +97,25 @@ final class Watcher implements AutoCloseable {
             return;
         }
         try {
+            // Every scan offers every folder. One already watched, by a valid key on the same folder (file key:
+            // device and inode; a live inotify watch pins its inode, so the number cannot have been reused), is
+            // left as it is: registering it again is a round trip to the JDK's watch thread and cost a rescan
+            // with nothing changed more than the walk itself (JFR profile in benchmarks.md).
+            Object fileKey = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            WatchKey had = keyOf.get(dir);
+            if (had != null && had.isValid() && fileKey != null && fileKey.equals(fileKeyOf.get(dir))) {
+                return;
+            }
             WatchKey k = dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
                     StandardWatchEventKinds.ENTRY_MODIFY);
             if (dirs.put(k, dir) == null) {
                 IN_USE.incrementAndGet();
+            }
+            keyOf.put(dir, k);
+            if (fileKey != null) {
+                fileKeyOf.put(dir, fileKey);
+            } else {
+                fileKeyOf.remove(dir);
             }
             watched.add(dir);
             unwatched.remove(dir);
@@ -200,6 +218,7 @@ final class Watcher implements AutoCloseable {
                         }
                         if (dir != null) {
                             watched.remove(dir);
+                            keyOf.remove(dir, key);
                         }
                         if (root.equals(dir)) {
                             touched.add(root);

@@ -16,7 +16,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -153,7 +152,12 @@ public final class Database implements AutoCloseable {
     private final Connection writer;
     private final Thread writerThread;
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
-    private final BlockingQueue<Connection> readers;
+    /**
+     * Free read connections, most recently used first (taken and returned at the front): a hot connection keeps
+     * its page cache warm for the next read, and connections used only under concurrency keep theirs small
+     * (SQLite fills a connection's cache lazily), which keeps the daemon's memory down.
+     */
+    private final java.util.concurrent.BlockingDeque<Connection> readers;
     private final ExecutorService readPool;
     private final List<Connection> all = new ArrayList<>();
     private final int schemaVersion;
@@ -168,7 +172,7 @@ public final class Database implements AutoCloseable {
         this.label = file.getFileName().toString();
         this.options = options;
         createPrivately(this.file);
-        this.writer = connect();
+        this.writer = connect(false);
         try (Statement st = writer.createStatement()) {
             String mode = queryString(st, "PRAGMA journal_mode=WAL");
             if (!"wal".equalsIgnoreCase(mode)) {
@@ -179,13 +183,9 @@ public final class Database implements AutoCloseable {
             st.execute("PRAGMA foreign_keys=ON");
         }
         this.schemaVersion = migrate(migrations);
-        this.readers = new ArrayBlockingQueue<>(Math.max(1, options.readers()));
+        this.readers = new java.util.concurrent.LinkedBlockingDeque<>(Math.max(1, options.readers()));
         for (int i = 0; i < Math.max(1, options.readers()); i++) {
-            Connection r = connect();
-            try (Statement st = r.createStatement()) {
-                st.execute("PRAGMA query_only=ON");
-            }
-            readers.add(r);
+            readers.add(connect(true));
         }
         AtomicInteger n = new AtomicInteger();
         this.readPool = Executors.newFixedThreadPool(readers.size(), r -> {
@@ -240,14 +240,25 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private Connection connect() throws SQLException {
+    /** A connection; a reader is {@code query_only} before {@link Options#setup} runs, which may ask (see {@link #isReader}). */
+    private Connection connect(boolean reader) throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement st = c.createStatement()) {
             st.execute("PRAGMA busy_timeout=10000");
+            if (reader) {
+                st.execute("PRAGMA query_only=ON");
+            }
         }
         options.setup().apply(c);
         all.add(c);
         return c;
+    }
+
+    /** Whether {@code c} is one of the read connections (for a {@link Setup} that treats them differently). */
+    public static boolean isReader(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA query_only")) {
+            return rs.next() && rs.getInt(1) == 1;
+        }
     }
 
     private static String queryString(Statement st, String sql) throws SQLException {
@@ -438,7 +449,7 @@ public final class Database implements AutoCloseable {
         }
         Connection c;
         try {
-            c = readers.take();
+            c = readers.takeFirst();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for a read connection of " + label);
@@ -453,7 +464,7 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw new StorageException(label + ": " + e.getMessage(), e);
         } finally {
-            readers.add(c);
+            readers.addFirst(c);
         }
     }
 
@@ -470,7 +481,7 @@ public final class Database implements AutoCloseable {
                 }
                 Connection c;
                 try {
-                    c = readers.take(); // free unless readInline borrowed it
+                    c = readers.takeFirst(); // free unless readInline borrowed it
                 } catch (InterruptedException e) {
                     f.cancel(false);
                     return;
@@ -487,7 +498,7 @@ public final class Database implements AutoCloseable {
                 } catch (Throwable e) {
                     f.completeExceptionally(e);
                 } finally {
-                    readers.add(c);
+                    readers.addFirst(c);
                 }
             });
         } catch (RejectedExecutionException e) {
