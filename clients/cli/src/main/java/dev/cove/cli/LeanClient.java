@@ -78,6 +78,25 @@ final class LeanClient implements Closeable {
         }
     }
 
+    /**
+     * Reads the daemon's hello and returns it (for {@code cove start}): an RpcException if the daemon greets with
+     * an error (UNAUTHORIZED, SHUTTING_DOWN, ...), as CoreClient throws it; IOException for anything else that is
+     * not a protocol 1 hello.
+     */
+    Map<String, Object> greeting() throws IOException {
+        if (hello.isEmpty()) {
+            Map<String, Object> h = readFrame(HELLO_WAIT_MS);
+            if ("error".equals(h.get("type")) && h.get("error") instanceof Map<?, ?> err) {
+                throw toException(err);
+            }
+            if (!"hello".equals(h.get("type")) || !Long.valueOf(1).equals(h.get("protocol"))) {
+                throw new IOException("not a protocol 1 hello: " + h.get("type"));
+            }
+            hello = h;
+        }
+        return hello;
+    }
+
     /** Reads the daemon's hello if it has not been read; IOException for anything but a protocol 1 hello. */
     private void readHello() throws IOException {
         if (!hello.isEmpty()) {

@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * The commands people run most, as their plain forms: {@code status}, {@code ping}, {@code search [TEXT]
- * [-l LIB] [-n N]}, {@code ls [DIR] [-l LIB]} and {@code --version}, with {@code --instance} and
+ * [-l LIB] [-n N]}, {@code ls [DIR] [-l LIB]}, {@code start} (see {@link QuickStart}) and {@code --version}, with
+ * {@code --instance} and
  * {@code --data-dir} anywhere. They run here without picocli, Jackson databind or {@code CoreClient}
  * (see docs/cli.md, "Start-up time"): a hand-written parse of the few arguments they take, one
  * {@link LeanClient} call, and the same printing ({@link Views}) as their picocli commands.
@@ -60,6 +61,9 @@ public final class QuickLane {
         try {
             InstancePaths paths = new InstancePaths(a.dataDir != null ? Path.of(a.dataDir)
                     : InstancePaths.defaultDataDir(env), a.instance);
+            if (a.command.equals("start")) {
+                return QuickStart.run(paths, env, out);
+            }
             Object request = switch (a.command) {
                 case "status" -> new GetStatus();
                 case "ping" -> new Ping();
@@ -153,7 +157,7 @@ public final class QuickLane {
         String library;
         int limit = 50;
 
-        private static final Set<String> COMMANDS = Set.of("status", "ping", "search", "find", "ls");
+        private static final Set<String> COMMANDS = Set.of("status", "ping", "search", "find", "ls", "start");
 
         static Parsed of(String[] args) {
             Parsed p = new Parsed();
@@ -170,8 +174,8 @@ public final class QuickLane {
                     value = arg.substring(eq + 1);
                 }
                 boolean takesValue = name.equals("--instance") || name.equals("--data-dir")
-                        || p.command != null && (name.equals("-l") && !p.command.equals("status") && !p.command.equals("ping")
-                        || name.equals("--library") && !p.command.equals("status") && !p.command.equals("ping")
+                        || p.command != null && ((name.equals("-l") || name.equals("--library"))
+                        && (p.isSearch() || p.command.equals("ls"))
                         || (name.equals("-n") || name.equals("--limit")) && p.isSearch());
                 if (takesValue) {
                     if (value == null) {

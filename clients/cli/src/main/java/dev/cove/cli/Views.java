@@ -42,6 +42,18 @@ public final class Views {
         return new String[]{"  " + name, value};
     }
 
+    /** {@code cove start} when it started the daemon. */
+    public static void started(PrintWriter out, String instance, long pid, String version, String socket, String logFile) {
+        out.println("Cove daemon started (instance " + instance + ", pid " + pid + ", version " + version + ")");
+        out.println("  socket  " + socket);
+        out.println("  log     " + logFile);
+    }
+
+    /** {@code cove start} when a daemon was running already. */
+    public static void alreadyRunning(PrintWriter out, String instance, long pid) {
+        out.println("Cove daemon already running (instance " + instance + ", pid " + pid + "); nothing to do");
+    }
+
     /** One line of {@code cove ping}. */
     public static void pong(PrintWriter out, Pong pong, long rttNanos) {
         out.println("pong from instance " + pong.instance() + " (pid " + pong.pid() + ", Cove " + pong.version() + "): "
