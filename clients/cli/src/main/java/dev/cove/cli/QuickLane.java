@@ -143,9 +143,15 @@ public final class QuickLane {
         return new CliConfig(env, paths).defaultLibrary();
     }
 
-    /** As {@code Cove.VERSION}, without that class's start-up (it builds the table of event types). */
+    /**
+     * As {@code Cove.VERSION}, without that class's start-up (it builds the table of event types): the
+     * Implementation-Version of cove-cli.jar's manifest (the same project version), which the JVM has at hand
+     * for a class loaded from a jar or from the AOT cache; looking up {@code version.properties} costs ~10 ms
+     * (the module image, a jar URL connection and its logger). Run from class folders (tests), the resource.
+     */
     static String version() {
-        return dev.cove.api.CoveVersion.read();
+        String v = QuickLane.class.getPackage().getImplementationVersion();
+        return v != null ? v : dev.cove.api.CoveVersion.read();
     }
 
     /** The arguments of one of the forms above, or null when they are anything else. */
