@@ -32,6 +32,12 @@ public final class QuickLaneTraining {
             System.err.println("usage: QuickLaneTraining --data-dir DIR FOLDER WORD");
             System.exit(2);
         }
+        // Main, the class bin/cove runs, in the cache too: otherwise the launcher loads it from cove-cli.jar, which
+        // the JVM then opens and indexes in Java (~200 entries) on every command
+        Class<?> main = Main.class;
+        if (main.getName().isEmpty()) {
+            throw new AssertionError();
+        }
         String dataDir = args[1];
         List<String[]> commands = List.of(
                 new String[]{"--data-dir", dataDir, "status"},
