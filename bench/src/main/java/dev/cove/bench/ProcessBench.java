@@ -89,10 +89,12 @@ final class ProcessBench {
             long[] rss = new long[starts];
             for (int i = 0; i < starts; i++) {
                 Path d = dir.resolve("cold-" + i);
+                long wallBefore = System.currentTimeMillis();
+                long bootBefore = bootMillis();
                 start[i] = run(List.of(cove.toString(), "--data-dir", d.toString(), "start"), 120);
                 ready[i] = readyMillis(d.resolve("logs/daemon.log"));
                 long pid = Long.parseLong(Files.readString(d.resolve("daemon/daemon.lock")).strip());
-                processReady[i] = processToReadyMillis(pid, d.resolve("logs/daemon.log"));
+                processReady[i] = processToReadyMillis(pid, d.resolve("logs/daemon.log"), wallBefore, bootBefore);
                 Thread.sleep(3000); // idle memory is memory after start-up work settles; nothing to await
                 rss[i] = rssKiB(pid);
                 run(List.of(cove.toString(), "--data-dir", d.toString(), "shutdown"), 60);
@@ -172,20 +174,28 @@ final class ProcessBench {
     }
 
     /**
-     * From the daemon process's start (the kernel's, 10 ms steps) to its "ready" log line: its JVM's start-up, which
-     * its own "ready in N ms" (timed from its main) leaves out, and that.
+     * From the daemon process's start to its "ready" log line: its JVM's start-up, which its own "ready in N ms"
+     * (timed from its main) leaves out, and that. The kernel gives a process's start in clock ticks since boot
+     * (/proc/PID/stat, 10 ms steps); {@code wallBefore} and {@code bootBefore} (/proc/uptime) were read together
+     * just before `cove start`, which ties that to the log's wall-clock time.
      */
-    private static long processToReadyMillis(long pid, Path log) throws IOException {
-        java.time.Instant started = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant()).orElse(null);
+    private static long processToReadyMillis(long pid, Path log, long wallBefore, long bootBefore) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long startedBootMillis = Long.parseLong(f[19]) * 10; // field 22, starttime, in ticks of 1/100 s
+        long startedWall = wallBefore + (startedBootMillis - bootBefore);
         Matcher m = Pattern.compile("(?m)^(\\S+) .*ready on ").matcher(Files.readString(log));
         String last = null;
         while (m.find()) {
             last = m.group(1);
         }
-        if (started == null || last == null) {
-            return -1;
-        }
-        return java.time.Duration.between(started, java.time.Instant.parse(last)).toMillis();
+        return last == null ? -1 : java.time.Instant.parse(last).toEpochMilli() - startedWall;
+    }
+
+    /** Milliseconds since boot, from /proc/uptime (10 ms steps). */
+    private static long bootMillis() throws IOException {
+        String up = Files.readString(Path.of("/proc/uptime")).split(" ")[0];
+        return Math.round(Double.parseDouble(up) * 1000);
     }
 
     private static long rssKiB(long pid) throws IOException {
