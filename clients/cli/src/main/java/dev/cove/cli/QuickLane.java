@@ -26,8 +26,9 @@ import java.util.Set;
  * <p>Anything else is not handled here, and {@link #run} says so before it has printed or sent anything:
  * other commands, any option these forms do not take, {@code --json}, {@code --help}, a value to be checked
  * or a library to be found by the full CLI, and every failure to connect or to decode. The full CLI then
- * runs the command as it always has, with its own messages. These commands are all queries, so reaching the
- * daemon twice changes nothing. An error the daemon answers with is reported here, as the full CLI would.
+ * runs the command as it always has, with its own messages. These commands are queries, so reaching the
+ * daemon twice changes nothing; {@code start} hands over only before it has spawned a daemon. An error the
+ * daemon answers with (or a failed start) is reported here, as the full CLI would.
  */
 public final class QuickLane {
     /** {@link #run}'s answer when the full CLI should run the command. */
