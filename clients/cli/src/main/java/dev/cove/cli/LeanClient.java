@@ -2,7 +2,6 @@ package dev.cove.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.cove.rpc.ErrorCode;
@@ -222,14 +221,11 @@ final class LeanClient implements Closeable {
                         len = 0;
                         continue;
                     }
-                    try (JsonParser p = JSON.createParser(line, 0, n)) {
-                        p.nextToken();
-                        Object v = JsonValues.read(p);
-                        if (p.nextToken() != null || !(v instanceof Map)) {
-                            throw new IOException("a frame that is not one JSON object");
-                        }
-                        return (Map<String, Object>) v;
+                    Object v = JsonReader.parse(line, 0, n); // not jackson-core's parser: see JsonReader
+                    if (!(v instanceof Map)) {
+                        throw new IOException("a frame that is not one JSON object");
                     }
+                    return (Map<String, Object>) v;
                 }
                 if (len == line.length) {
                     if (len >= MAX_FRAME) {

@@ -31,10 +31,46 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** The quick lane's hand-written JSON and constants agree with what the full CLI and the daemon use. */
 class QuickLaneTest {
     private static Object plain(Object record) throws IOException {
-        String json = Json.MAPPER.writeValueAsString(record);
+        byte[] json = Json.MAPPER.writeValueAsBytes(record);
+        Object mine = JsonReader.parse(json, 0, json.length);
+        assertEquals(jackson(new String(json, java.nio.charset.StandardCharsets.UTF_8)), mine);
+        return mine;
+    }
+
+    /** What jackson-core reads, as plain values: the reference for JsonReader. */
+    private static Object jackson(String json) throws IOException {
         try (JsonParser p = LeanClient.JSON.createParser(json)) {
             p.nextToken();
-            return JsonValues.read(p);
+            Object v = JsonValues.read(p);
+            if (p.nextToken() != null) {
+                throw new IOException("content after the value");
+            }
+            return v;
+        }
+    }
+
+    private static Object mine(String json) throws IOException {
+        byte[] bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return JsonReader.parse(bytes, 0, bytes.length);
+    }
+
+    @Test
+    void jsonReaderReadsWhatJacksonReads() throws IOException {
+        String[] texts = {
+                "{}", "[]", " { \"a\" : [ 1 , -2 , 3.5 , -0.0 , 1e3 , 2E-2 , 0 ] }\n", "\"\"", "null", "true", "false",
+                "{\"s\":\"caf\u00e9 \\u00e9 \\\" \\\\ \\/ \\b\\f\\n\\r\\t \\ud83d\\ude00 \u00e9\ud83d\ude00 end\"}",
+                "{\"n\":9223372036854775807,\"m\":-9223372036854775808,\"big\":92233720368547758070,"
+                        + "\"neg\":-92233720368547758070,\"i\":2147483648}",
+                "{\"dup\":1,\"dup\":2,\"nested\":{\"a\":{\"b\":[[],[{}]]}}}",
+                "[1.7976931348623157E308, 4.9E-324, 0.1, 123456789.123456789]"};
+        for (String t : texts) {
+            assertEquals(jackson(t), mine(t), t);
+        }
+        String[] bad = {"", "{", "[1,]", "{\"a\"}", "{\"a\":1,}", "01", "-", "1.", "1e", "\"abc", "\"\\x\"", "\"\\u12\"",
+                "tru", "nul", "{} x", "\"a\u0001b\"", "[" .repeat(201) + "]".repeat(201), "1".repeat(101)};
+        for (String t : bad) {
+            assertThrows(IOException.class, () -> jackson(t), "jackson: " + t);
+            assertThrows(IOException.class, () -> mine(t), t);
         }
     }
 
@@ -125,6 +161,38 @@ class QuickLaneTest {
         assertNull(QuickLane.Parsed.of(new String[]{"ping", "--count", "2"}));
         assertNull(QuickLane.Parsed.of(new String[]{"ls", "--json"}));
         assertNull(QuickLane.Parsed.of(new String[]{"search", "-n", "-3"}));
+    }
+
+    @Test
+    void localTimesAreWhatTheirPatternPrints() {
+        java.time.format.DateTimeFormatter local = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+        java.util.TimeZone before = java.util.TimeZone.getDefault();
+        java.util.Random r = new java.util.Random(7);
+        try {
+            for (String zone : List.of("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe",
+                    "America/St_Johns", "Pacific/Chatham", "Africa/Casablanca")) {
+                java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone(zone));
+                List<Instant> times = new java.util.ArrayList<>(List.of(Instant.EPOCH, Instant.parse("2026-03-29T01:00:00Z"),
+                        Instant.parse("2026-10-25T00:59:59.999Z"), Instant.parse("1969-12-31T23:59:59.5Z"),
+                        Instant.parse("9999-12-31T23:59:59Z"), Instant.parse("+10000-01-01T00:00:00Z"), Instant.MAX,
+                        Instant.MIN));
+                for (int i = 0; i < 20_000; i++) {
+                    times.add(Instant.ofEpochSecond(r.nextLong(-2_000_000_000L, 5_000_000_000L), r.nextInt(1_000_000_000)));
+                }
+                for (Instant t : times) {
+                    String expected;
+                    try {
+                        expected = local.format(t.atZone(java.time.ZoneId.systemDefault()));
+                    } catch (java.time.DateTimeException e) {
+                        assertThrows(java.time.DateTimeException.class, () -> Format.time(t), zone + " " + t);
+                        continue;
+                    }
+                    assertEquals(expected, Format.time(t), zone + " " + t);
+                }
+            }
+        } finally {
+            java.util.TimeZone.setDefault(before);
+        }
     }
 
     @Test
