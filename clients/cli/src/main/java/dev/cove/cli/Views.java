@@ -25,7 +25,7 @@ public final class Views {
                 row("instance", s.instance() + (s.privateInstance() ? " (private, tied to pid " + s.parentPid() + ")" : "")),
                 row("pid", Long.toString(s.pid())),
                 row("version", s.version() + " (protocol " + s.protocol() + ", Java " + s.javaVersion() + ")"),
-                row("uptime", Format.duration(s.uptimeMillis()) + " (since " + s.startedAt() + ")"),
+                row("uptime", Format.duration(s.uptimeMillis()) + " (since " + Format.iso(s.startedAt()) + ")"),
                 row("socket", s.socket()),
                 row("data dir", s.dataDir()),
                 row("log file", s.logFile()),

@@ -164,6 +164,60 @@ class QuickLaneTest {
     }
 
     @Test
+    void instantsParseAsInstantParseParsesThem() {
+        java.util.Random r = new java.util.Random(11);
+        List<String> texts = new java.util.ArrayList<>(List.of("2026-12-06T18:05:12Z", "2024-02-29T00:00:00.5Z",
+                "2000-02-29T23:59:59.999999999Z", "1970-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+                "1969-12-31T23:59:59.1Z", "2026-12-06T18:05:12.123456Z"));
+        for (int i = 0; i < 50_000; i++) {
+            texts.add(Instant.ofEpochSecond(r.nextLong(-62_000_000_000L, 253_000_000_000L), r.nextBoolean() ? 0
+                    : r.nextInt(1_000_000_000)).toString());
+        }
+        for (String t : texts) {
+            assertEquals(Instant.parse(t), Payloads.instant(t), t);
+        }
+        for (String t : List.of("2023-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-12-06T24:00:00Z",
+                "2026-12-06T18:05:60Z", "2026-12-06T18:05:12.Z", "2026-12-06T18:05:12.1234567890Z", "2026-13-01T00:00:00Z",
+                "2026-12-06t18:05:12Z", "2026-12-06T18:05:12z", "2026-12-06T18:05:12+01:00", "+10000-01-01T00:00:00Z",
+                "2026-12-06 18:05:12Z", "x026-12-06T18:05:12Z")) {
+            Object expected;
+            try {
+                expected = Instant.parse(t);
+            } catch (java.time.DateTimeException e) {
+                expected = e.getClass();
+            }
+            Object actual;
+            try {
+                actual = Payloads.instant(t);
+            } catch (java.time.DateTimeException e) {
+                actual = e.getClass();
+            }
+            assertEquals(expected, actual, t);
+        }
+    }
+
+    @Test
+    void isoTimesAreWhatInstantToStringPrints() {
+        java.util.Random r = new java.util.Random(5);
+        List<Instant> times = new java.util.ArrayList<>(List.of(Instant.EPOCH, Instant.MIN, Instant.MAX,
+                Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("-0001-12-31T23:59:59Z"),
+                Instant.ofEpochSecond(0, 1_000_000), Instant.ofEpochSecond(0, 1_000), Instant.ofEpochSecond(0, 1)));
+        for (int i = 0; i < 50_000; i++) {
+            int nano = switch (r.nextInt(4)) {
+                case 0 -> 0;
+                case 1 -> r.nextInt(1000) * 1_000_000;
+                case 2 -> r.nextInt(1_000_000) * 1_000;
+                default -> r.nextInt(1_000_000_000);
+            };
+            times.add(Instant.ofEpochSecond(r.nextLong(-63_000_000_000L, 254_000_000_000L), nano));
+        }
+        for (Instant t : times) {
+            assertEquals(t.toString(), Format.iso(t), t::toString);
+        }
+    }
+
+    @Test
     void localTimesAreWhatTheirPatternPrints() {
         java.time.format.DateTimeFormatter local = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
         java.util.TimeZone before = java.util.TimeZone.getDefault();
