@@ -8,8 +8,10 @@ import dev.cove.rpc.instance.InstancePaths;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.StandardProtocolFamily;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -69,6 +71,13 @@ final class QuickStart {
         } catch (IOException e) {
             throw failed("could not start a daemon for instance '" + paths.instance() + "': " + e.getMessage(),
                     "start_failed", paths);
+        }
+        // While the daemon's JVM starts: a JVM's first Unix socket channel initialises sun.nio.ch.UnixDomainSockets,
+        // which asks the security providers for a SecureRandom (12-25 ms); done now, not once the socket is there.
+        try {
+            SocketChannel.open(StandardProtocolFamily.UNIX).close();
+        } catch (IOException ignored) {
+            // the connect below reports what matters
         }
         long deadline = System.nanoTime() + TIMEOUT_MILLIS * 1_000_000;
         long exitedAt = 0;
