@@ -198,11 +198,29 @@ final class Cli {
     void killDaemons() {
         for (InstanceStatus i : InstanceScanner.scan(dataDir)) {
             InstanceLock.readPid(paths(i.name()).lockFile()).ifPresent(pid -> ProcessHandle.of(pid)
-                    .filter(h -> h.info().commandLine().orElse("").contains("dev.cove.daemon.DaemonMain"))
+                    .filter(Cli::isDaemon)
                     .ifPresent(h -> {
                         h.destroyForcibly();
                         h.onExit().orTimeout(10, TimeUnit.SECONDS).join();
                     }));
+        }
+    }
+
+    /**
+     * Whether a process runs dev.cove.daemon.DaemonMain. The JDK cuts a command line at 4,096 characters on
+     * Linux, and the daemon's class path alone is longer, so /proc's whole command line is read where it exists
+     * (without it, daemons of these tests outlived them).
+     */
+    static boolean isDaemon(ProcessHandle h) {
+        String main = "dev.cove.daemon.DaemonMain";
+        if (h.info().commandLine().orElse("").contains(main)) {
+            return true;
+        }
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8).contains(main);
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -100,6 +100,7 @@ class CliQuickLaneTest {
         Result process = cli.runProcess("--instance", "other", "start"); // what bin/cove runs
         assertEquals(0, process.exit(), process.toString());
         assertTrue(process.out().startsWith("Cove daemon started (instance other, pid "), process.toString());
+        assertEquals(0, cli.run("--instance", "other", "shutdown").exit()); // not left to killDaemons
     }
 
     @Test
