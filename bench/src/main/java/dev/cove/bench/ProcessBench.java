@@ -85,31 +85,49 @@ final class ProcessBench {
 
             long[] start = new long[starts];
             long[] ready = new long[starts];
+            long[] processReady = new long[starts];
             long[] rss = new long[starts];
             for (int i = 0; i < starts; i++) {
                 Path d = dir.resolve("cold-" + i);
+                long wallBefore = System.currentTimeMillis();
+                long bootBefore = bootMillis();
                 start[i] = run(List.of(cove.toString(), "--data-dir", d.toString(), "start"), 120);
                 ready[i] = readyMillis(d.resolve("logs/daemon.log"));
                 long pid = Long.parseLong(Files.readString(d.resolve("daemon/daemon.lock")).strip());
+                processReady[i] = processToReadyMillis(pid, d.resolve("logs/daemon.log"), wallBefore, bootBefore);
                 Thread.sleep(3000); // idle memory is memory after start-up work settles; nothing to await
                 rss[i] = rssKiB(pid);
                 run(List.of(cove.toString(), "--data-dir", d.toString(), "shutdown"), 60);
             }
+            long[] cliPart = new long[starts];
+            for (int i = 0; i < starts; i++) {
+                cliPart[i] = start[i] - processReady[i];
+            }
             Arrays.sort(start);
             Arrays.sort(ready);
+            Arrays.sort(processReady);
+            Arrays.sort(cliPart);
             Arrays.sort(rss);
             System.out.printf("%n  daemon cold start, %d fresh data folders (milliseconds) %8s %8s %8s%n", starts,
                     "min", "median", "max");
             System.out.printf("  %-50s %8d %8d %8d%n", "JVM start to ready (the daemon's own log)", ready[0],
                     pct(ready, 50), ready[starts - 1]);
+            System.out.printf("  %-50s %8d %8d %8d%n", "daemon process start to ready (its JVM start too)",
+                    processReady[0], pct(processReady, 50), processReady[starts - 1]);
             System.out.printf("  %-50s %8d %8d %8d%n", "`cove start` until the daemon answers (whole CLI)", start[0],
                     pct(start, 50), start[starts - 1]);
+            System.out.printf("  %-50s %8d %8d %8d%n", "  of which not the daemon process (bin/cove, CLI JVM, poll)",
+                    cliPart[0], pct(cliPart, 50), cliPart[starts - 1]);
             System.out.printf("  %-50s %8d %8d %8d%n", "idle RSS 3 s after start (MiB)", rss[0] / 1024,
                     pct(rss, 50) / 1024, rss[starts - 1] / 1024);
             System.out.println("  issue 7's targets: ready in under 500 ms; idle RSS under 100 MB");
             System.out.printf("  issue 13's target: `cove start` <= 3 x java -version + ready = %d ms (median %d ms: %s)%n",
                     3 * bareMedian + pct(ready, 50), pct(start, 50),
                     pct(start, 50) <= 3 * bareMedian + pct(ready, 50) ? "met" : "not met");
+            System.out.printf("  the same with ready counted from the daemon's process start: <= %d ms (%s); the CLI's "
+                    + "own part %d ms = %.2fx java -version%n", 3 * bareMedian + pct(processReady, 50),
+                    pct(start, 50) <= 3 * bareMedian + pct(processReady, 50) ? "met" : "not met", pct(cliPart, 50),
+                    (double) pct(cliPart, 50) / bareMedian);
             System.out.printf("  (load at end %s)%n", SessionsBench.Load.now());
         } finally {
             try (Stream<Path> walk = Files.walk(dir)) {
@@ -153,6 +171,31 @@ final class ProcessBench {
             last = Long.parseLong(m.group(1));
         }
         return last;
+    }
+
+    /**
+     * From the daemon process's start to its "ready" log line: its JVM's start-up, which its own "ready in N ms"
+     * (timed from its main) leaves out, and that. The kernel gives a process's start in clock ticks since boot
+     * (/proc/PID/stat, 10 ms steps); {@code wallBefore} and {@code bootBefore} (/proc/uptime) were read together
+     * just before `cove start`, which ties that to the log's wall-clock time.
+     */
+    private static long processToReadyMillis(long pid, Path log, long wallBefore, long bootBefore) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long startedBootMillis = Long.parseLong(f[19]) * 10; // field 22, starttime, in ticks of 1/100 s
+        long startedWall = wallBefore + (startedBootMillis - bootBefore);
+        Matcher m = Pattern.compile("(?m)^(\\S+) .*ready on ").matcher(Files.readString(log));
+        String last = null;
+        while (m.find()) {
+            last = m.group(1);
+        }
+        return last == null ? -1 : java.time.Instant.parse(last).toEpochMilli() - startedWall;
+    }
+
+    /** Milliseconds since boot, from /proc/uptime (10 ms steps). */
+    private static long bootMillis() throws IOException {
+        String up = Files.readString(Path.of("/proc/uptime")).split(" ")[0];
+        return Math.round(Double.parseDouble(up) * 1000);
     }
 
     private static long rssKiB(long pid) throws IOException {

@@ -21,7 +21,10 @@ final class JsonValues {
     private JsonValues() {
     }
 
-    /** The value at the parser's current token (which must be set). */
+    /**
+     * The value at the parser's current token (which must be set). LeanClient reads its frames with
+     * {@link JsonReader} instead (see there why); this is the reference that QuickLaneTest holds it to.
+     */
     static Object read(JsonParser p) throws IOException {
         JsonToken t = p.currentToken();
         if (t == null) {

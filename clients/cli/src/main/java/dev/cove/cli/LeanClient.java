@@ -2,7 +2,6 @@ package dev.cove.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.cove.rpc.ErrorCode;
@@ -76,6 +75,25 @@ final class LeanClient implements Closeable {
             ch.close();
             throw e instanceof IOException io ? io : new IOException(e);
         }
+    }
+
+    /**
+     * Reads the daemon's hello and returns it (for {@code cove start}): an RpcException if the daemon greets with
+     * an error (UNAUTHORIZED, SHUTTING_DOWN, ...), as CoreClient throws it; IOException for anything else that is
+     * not a protocol 1 hello.
+     */
+    Map<String, Object> greeting() throws IOException {
+        if (hello.isEmpty()) {
+            Map<String, Object> h = readFrame(HELLO_WAIT_MS);
+            if ("error".equals(h.get("type")) && h.get("error") instanceof Map<?, ?> err) {
+                throw toException(err);
+            }
+            if (!"hello".equals(h.get("type")) || !Long.valueOf(1).equals(h.get("protocol"))) {
+                throw new IOException("not a protocol 1 hello: " + h.get("type"));
+            }
+            hello = h;
+        }
+        return hello;
     }
 
     /** Reads the daemon's hello if it has not been read; IOException for anything but a protocol 1 hello. */
@@ -203,14 +221,11 @@ final class LeanClient implements Closeable {
                         len = 0;
                         continue;
                     }
-                    try (JsonParser p = JSON.createParser(line, 0, n)) {
-                        p.nextToken();
-                        Object v = JsonValues.read(p);
-                        if (p.nextToken() != null || !(v instanceof Map)) {
-                            throw new IOException("a frame that is not one JSON object");
-                        }
-                        return (Map<String, Object>) v;
+                    Object v = JsonReader.parse(line, 0, n); // not jackson-core's parser: see JsonReader
+                    if (!(v instanceof Map)) {
+                        throw new IOException("a frame that is not one JSON object");
                     }
+                    return (Map<String, Object>) v;
                 }
                 if (len == line.length) {
                     if (len >= MAX_FRAME) {

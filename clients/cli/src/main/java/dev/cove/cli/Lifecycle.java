@@ -59,12 +59,10 @@ public final class Lifecycle {
             m.put("logFile", paths.logFile().toString());
             cove.printJson(m);
         } else if (launched.get()) {
-            out.printf("Cove daemon started (instance %s, pid %d, version %s)%n", hello.instance(), hello.pid(),
-                    hello.version());
-            out.printf("  socket  %s%n  log     %s%n", paths.socket(), paths.logFile());
+            Views.started(out, hello.instance(), hello.pid(), hello.version(), paths.socket().toString(),
+                    paths.logFile().toString());
         } else {
-            out.printf("Cove daemon already running (instance %s, pid %d); nothing to do%n", hello.instance(),
-                    hello.pid());
+            Views.alreadyRunning(out, hello.instance(), hello.pid());
         }
         return ExitCodes.OK;
     }

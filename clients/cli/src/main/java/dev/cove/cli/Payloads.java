@@ -142,7 +142,7 @@ final class Payloads {
 
         Instant instant(String name) {
             String s = string(name);
-            return s == null ? null : Instant.parse(s);
+            return s == null ? null : Payloads.instant(s);
         }
 
         List<?> list(String name) {
@@ -194,5 +194,56 @@ final class Payloads {
         private IllegalArgumentException wrong(String name, Object v) {
             return new IllegalArgumentException(type + "." + name + " cannot be " + v);
         }
+    }
+
+    private static final int[] NANOS_PER_DIGITS = {0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100,
+            10, 1};
+
+    /**
+     * {@code Instant.parse(s)}, by hand for the form the daemon writes ({@code Instant.toString}: 2026-12-06T18:05:12Z
+     * with 0-9 fraction digits): the first {@code Instant.parse} sets up DateTimeFormatter's parsing, several ms
+     * of a quick command that decodes times (ls, search, status). Any other form, and any value it would refuse,
+     * goes to {@code Instant.parse} itself.
+     */
+    static Instant instant(String s) {
+        int n = s.length();
+        if (n >= 20 && n <= 30 && s.charAt(4) == '-' && s.charAt(7) == '-' && s.charAt(10) == 'T' && s.charAt(13) == ':'
+                && s.charAt(16) == ':' && s.charAt(n - 1) == 'Z' && (n == 20 || s.charAt(19) == '.' && n >= 22)) {
+            int y = digits(s, 0, 4);
+            int mo = digits(s, 5, 2);
+            int d = digits(s, 8, 2);
+            int h = digits(s, 11, 2);
+            int mi = digits(s, 14, 2);
+            int sec = digits(s, 17, 2);
+            int fraction = n == 20 ? 0 : digits(s, 20, n - 21);
+            int monthDays = mo == 2 ? (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ? 29 : 28)
+                    : mo == 4 || mo == 6 || mo == 9 || mo == 11 ? 30 : 31;
+            if (y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= monthDays && h >= 0 && h <= 23 && mi >= 0 && mi <= 59
+                    && sec >= 0 && sec <= 59 && fraction >= 0) {
+                // days since 1970-01-01 of the proleptic Gregorian date (LocalDate.toEpochDay's first use
+                // initialises java.time.Year, whose static parser sets up DateTimeFormatter after all)
+                int ys = mo <= 2 ? y - 1 : y;
+                long era = Math.floorDiv(ys, 400);
+                long yoe = ys - era * 400;
+                long doy = (153L * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+                long days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+                return Instant.ofEpochSecond(days * 86_400 + h * 3_600L + mi * 60L + sec,
+                        n == 20 ? 0 : (long) fraction * NANOS_PER_DIGITS[n - 21]);
+            }
+        }
+        return Instant.parse(s);
+    }
+
+    /** The decimal number in s[from, from+count), or -1 if any of those is not a digit. */
+    private static int digits(String s, int from, int count) {
+        int v = 0;
+        for (int k = from; k < from + count; k++) {
+            char c = s.charAt(k);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 }

@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * The commands people run most, as their plain forms: {@code status}, {@code ping}, {@code search [TEXT]
- * [-l LIB] [-n N]}, {@code ls [DIR] [-l LIB]} and {@code --version}, with {@code --instance} and
+ * [-l LIB] [-n N]}, {@code ls [DIR] [-l LIB]}, {@code start} (see {@link QuickStart}) and {@code --version}, with
+ * {@code --instance} and
  * {@code --data-dir} anywhere. They run here without picocli, Jackson databind or {@code CoreClient}
  * (see docs/cli.md, "Start-up time"): a hand-written parse of the few arguments they take, one
  * {@link LeanClient} call, and the same printing ({@link Views}) as their picocli commands.
@@ -25,8 +26,9 @@ import java.util.Set;
  * <p>Anything else is not handled here, and {@link #run} says so before it has printed or sent anything:
  * other commands, any option these forms do not take, {@code --json}, {@code --help}, a value to be checked
  * or a library to be found by the full CLI, and every failure to connect or to decode. The full CLI then
- * runs the command as it always has, with its own messages. These commands are all queries, so reaching the
- * daemon twice changes nothing. An error the daemon answers with is reported here, as the full CLI would.
+ * runs the command as it always has, with its own messages. These commands are queries, so reaching the
+ * daemon twice changes nothing; {@code start} hands over only before it has spawned a daemon. An error the
+ * daemon answers with (or a failed start) is reported here, as the full CLI would.
  */
 public final class QuickLane {
     /** {@link #run}'s answer when the full CLI should run the command. */
@@ -60,6 +62,9 @@ public final class QuickLane {
         try {
             InstancePaths paths = new InstancePaths(a.dataDir != null ? Path.of(a.dataDir)
                     : InstancePaths.defaultDataDir(env), a.instance);
+            if (a.command.equals("start")) {
+                return QuickStart.run(paths, env, out);
+            }
             Object request = switch (a.command) {
                 case "status" -> new GetStatus();
                 case "ping" -> new Ping();
@@ -139,9 +144,15 @@ public final class QuickLane {
         return new CliConfig(env, paths).defaultLibrary();
     }
 
-    /** As {@code Cove.VERSION}, without that class's start-up (it builds the table of event types). */
+    /**
+     * As {@code Cove.VERSION}, without that class's start-up (it builds the table of event types): the
+     * Implementation-Version of cove-cli.jar's manifest (the same project version), which the JVM has at hand
+     * for a class loaded from a jar or from the AOT cache; looking up {@code version.properties} costs ~10 ms
+     * (the module image, a jar URL connection and its logger). Run from class folders (tests), the resource.
+     */
     static String version() {
-        return dev.cove.api.CoveVersion.read();
+        String v = QuickLane.class.getPackage().getImplementationVersion();
+        return v != null ? v : dev.cove.api.CoveVersion.read();
     }
 
     /** The arguments of one of the forms above, or null when they are anything else. */
@@ -153,7 +164,7 @@ public final class QuickLane {
         String library;
         int limit = 50;
 
-        private static final Set<String> COMMANDS = Set.of("status", "ping", "search", "find", "ls");
+        private static final Set<String> COMMANDS = Set.of("status", "ping", "search", "find", "ls", "start");
 
         static Parsed of(String[] args) {
             Parsed p = new Parsed();
@@ -170,8 +181,8 @@ public final class QuickLane {
                     value = arg.substring(eq + 1);
                 }
                 boolean takesValue = name.equals("--instance") || name.equals("--data-dir")
-                        || p.command != null && (name.equals("-l") && !p.command.equals("status") && !p.command.equals("ping")
-                        || name.equals("--library") && !p.command.equals("status") && !p.command.equals("ping")
+                        || p.command != null && ((name.equals("-l") || name.equals("--library"))
+                        && (p.isSearch() || p.command.equals("ls"))
                         || (name.equals("-n") || name.equals("--limit")) && p.isSearch());
                 if (takesValue) {
                     if (value == null) {

@@ -25,7 +25,7 @@ public final class Views {
                 row("instance", s.instance() + (s.privateInstance() ? " (private, tied to pid " + s.parentPid() + ")" : "")),
                 row("pid", Long.toString(s.pid())),
                 row("version", s.version() + " (protocol " + s.protocol() + ", Java " + s.javaVersion() + ")"),
-                row("uptime", Format.duration(s.uptimeMillis()) + " (since " + s.startedAt() + ")"),
+                row("uptime", Format.duration(s.uptimeMillis()) + " (since " + Format.iso(s.startedAt()) + ")"),
                 row("socket", s.socket()),
                 row("data dir", s.dataDir()),
                 row("log file", s.logFile()),
@@ -40,6 +40,18 @@ public final class Views {
 
     private static String[] row(String name, String value) {
         return new String[]{"  " + name, value};
+    }
+
+    /** {@code cove start} when it started the daemon. */
+    public static void started(PrintWriter out, String instance, long pid, String version, String socket, String logFile) {
+        out.println("Cove daemon started (instance " + instance + ", pid " + pid + ", version " + version + ")");
+        out.println("  socket  " + socket);
+        out.println("  log     " + logFile);
+    }
+
+    /** {@code cove start} when a daemon was running already. */
+    public static void alreadyRunning(PrintWriter out, String instance, long pid) {
+        out.println("Cove daemon already running (instance " + instance + ", pid " + pid + "); nothing to do");
     }
 
     /** One line of {@code cove ping}. */

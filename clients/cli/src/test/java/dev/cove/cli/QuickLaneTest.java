@@ -31,10 +31,46 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** The quick lane's hand-written JSON and constants agree with what the full CLI and the daemon use. */
 class QuickLaneTest {
     private static Object plain(Object record) throws IOException {
-        String json = Json.MAPPER.writeValueAsString(record);
+        byte[] json = Json.MAPPER.writeValueAsBytes(record);
+        Object mine = JsonReader.parse(json, 0, json.length);
+        assertEquals(jackson(new String(json, java.nio.charset.StandardCharsets.UTF_8)), mine);
+        return mine;
+    }
+
+    /** What jackson-core reads, as plain values: the reference for JsonReader. */
+    private static Object jackson(String json) throws IOException {
         try (JsonParser p = LeanClient.JSON.createParser(json)) {
             p.nextToken();
-            return JsonValues.read(p);
+            Object v = JsonValues.read(p);
+            if (p.nextToken() != null) {
+                throw new IOException("content after the value");
+            }
+            return v;
+        }
+    }
+
+    private static Object mine(String json) throws IOException {
+        byte[] bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return JsonReader.parse(bytes, 0, bytes.length);
+    }
+
+    @Test
+    void jsonReaderReadsWhatJacksonReads() throws IOException {
+        String[] texts = {
+                "{}", "[]", " { \"a\" : [ 1 , -2 , 3.5 , -0.0 , 1e3 , 2E-2 , 0 ] }\n", "\"\"", "null", "true", "false",
+                "{\"s\":\"caf\u00e9 \\u00e9 \\\" \\\\ \\/ \\b\\f\\n\\r\\t \\ud83d\\ude00 \u00e9\ud83d\ude00 end\"}",
+                "{\"n\":9223372036854775807,\"m\":-9223372036854775808,\"big\":92233720368547758070,"
+                        + "\"neg\":-92233720368547758070,\"i\":2147483648}",
+                "{\"dup\":1,\"dup\":2,\"nested\":{\"a\":{\"b\":[[],[{}]]}}}",
+                "[1.7976931348623157E308, 4.9E-324, 0.1, 123456789.123456789]"};
+        for (String t : texts) {
+            assertEquals(jackson(t), mine(t), t);
+        }
+        String[] bad = {"", "{", "[1,]", "{\"a\"}", "{\"a\":1,}", "01", "-", "1.", "1e", "\"abc", "\"\\x\"", "\"\\u12\"",
+                "tru", "nul", "{} x", "\"a\u0001b\"", "[" .repeat(201) + "]".repeat(201), "1".repeat(101)};
+        for (String t : bad) {
+            assertThrows(IOException.class, () -> jackson(t), "jackson: " + t);
+            assertThrows(IOException.class, () -> mine(t), t);
         }
     }
 
@@ -125,6 +161,92 @@ class QuickLaneTest {
         assertNull(QuickLane.Parsed.of(new String[]{"ping", "--count", "2"}));
         assertNull(QuickLane.Parsed.of(new String[]{"ls", "--json"}));
         assertNull(QuickLane.Parsed.of(new String[]{"search", "-n", "-3"}));
+    }
+
+    @Test
+    void instantsParseAsInstantParseParsesThem() {
+        java.util.Random r = new java.util.Random(11);
+        List<String> texts = new java.util.ArrayList<>(List.of("2026-12-06T18:05:12Z", "2024-02-29T00:00:00.5Z",
+                "2000-02-29T23:59:59.999999999Z", "1970-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+                "1969-12-31T23:59:59.1Z", "2026-12-06T18:05:12.123456Z"));
+        for (int i = 0; i < 50_000; i++) {
+            texts.add(Instant.ofEpochSecond(r.nextLong(-62_000_000_000L, 253_000_000_000L), r.nextBoolean() ? 0
+                    : r.nextInt(1_000_000_000)).toString());
+        }
+        for (String t : texts) {
+            assertEquals(Instant.parse(t), Payloads.instant(t), t);
+        }
+        for (String t : List.of("2023-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-12-06T24:00:00Z",
+                "2026-12-06T18:05:60Z", "2026-12-06T18:05:12.Z", "2026-12-06T18:05:12.1234567890Z", "2026-13-01T00:00:00Z",
+                "2026-12-06t18:05:12Z", "2026-12-06T18:05:12z", "2026-12-06T18:05:12+01:00", "+10000-01-01T00:00:00Z",
+                "2026-12-06 18:05:12Z", "x026-12-06T18:05:12Z")) {
+            Object expected;
+            try {
+                expected = Instant.parse(t);
+            } catch (java.time.DateTimeException e) {
+                expected = e.getClass();
+            }
+            Object actual;
+            try {
+                actual = Payloads.instant(t);
+            } catch (java.time.DateTimeException e) {
+                actual = e.getClass();
+            }
+            assertEquals(expected, actual, t);
+        }
+    }
+
+    @Test
+    void isoTimesAreWhatInstantToStringPrints() {
+        java.util.Random r = new java.util.Random(5);
+        List<Instant> times = new java.util.ArrayList<>(List.of(Instant.EPOCH, Instant.MIN, Instant.MAX,
+                Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("-0001-12-31T23:59:59Z"),
+                Instant.ofEpochSecond(0, 1_000_000), Instant.ofEpochSecond(0, 1_000), Instant.ofEpochSecond(0, 1)));
+        for (int i = 0; i < 50_000; i++) {
+            int nano = switch (r.nextInt(4)) {
+                case 0 -> 0;
+                case 1 -> r.nextInt(1000) * 1_000_000;
+                case 2 -> r.nextInt(1_000_000) * 1_000;
+                default -> r.nextInt(1_000_000_000);
+            };
+            times.add(Instant.ofEpochSecond(r.nextLong(-63_000_000_000L, 254_000_000_000L), nano));
+        }
+        for (Instant t : times) {
+            assertEquals(t.toString(), Format.iso(t), t::toString);
+        }
+    }
+
+    @Test
+    void localTimesAreWhatTheirPatternPrints() {
+        java.time.format.DateTimeFormatter local = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+        java.util.TimeZone before = java.util.TimeZone.getDefault();
+        java.util.Random r = new java.util.Random(7);
+        try {
+            for (String zone : List.of("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe",
+                    "America/St_Johns", "Pacific/Chatham", "Africa/Casablanca")) {
+                java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone(zone));
+                List<Instant> times = new java.util.ArrayList<>(List.of(Instant.EPOCH, Instant.parse("2026-03-29T01:00:00Z"),
+                        Instant.parse("2026-10-25T00:59:59.999Z"), Instant.parse("1969-12-31T23:59:59.5Z"),
+                        Instant.parse("9999-12-31T23:59:59Z"), Instant.parse("+10000-01-01T00:00:00Z"), Instant.MAX,
+                        Instant.MIN));
+                for (int i = 0; i < 20_000; i++) {
+                    times.add(Instant.ofEpochSecond(r.nextLong(-2_000_000_000L, 5_000_000_000L), r.nextInt(1_000_000_000)));
+                }
+                for (Instant t : times) {
+                    String expected;
+                    try {
+                        expected = local.format(t.atZone(java.time.ZoneId.systemDefault()));
+                    } catch (java.time.DateTimeException e) {
+                        assertThrows(java.time.DateTimeException.class, () -> Format.time(t), zone + " " + t);
+                        continue;
+                    }
+                    assertEquals(expected, Format.time(t), zone + " " + t);
+                }
+            }
+        } finally {
+            java.util.TimeZone.setDefault(before);
+        }
     }
 
     @Test

@@ -694,9 +694,10 @@ public final class CoreClient implements AutoCloseable {
 
     /**
      * The last lines a file gained after byte {@code from} (what this start wrote, not earlier runs),
-     * formatted for an error message, or "" if there are none.
+     * formatted for an error message, or "" if there are none. Public for the CLI's quick {@code cove start},
+     * which reports a failed start with the same words.
      */
-    static String tail(Path file, long from) {
+    public static String tail(Path file, long from) {
         try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
             long start = from <= f.length() ? from : 0; // a rolled log starts over
             long max = 64 * 1024;

@@ -86,6 +86,36 @@ class CliQuickLaneTest {
     }
 
     @Test
+    void startsTheDaemonAsTheFullCliDoes() {
+        Result quick = cli.runQuick("start");
+        assertEquals(0, quick.exit(), quick.toString());
+        assertTrue(quick.out().startsWith("Cove daemon started (instance default, pid "), quick.toString());
+        assertSame("start"); // a daemon answers: "already running"
+        assertEquals(0, cli.run("shutdown").exit());
+        Result full = cli.run("start");
+        assertEquals(0, full.exit(), full.toString());
+        assertEquals(full.out().replaceAll("pid \\d+", "pid P"), quick.out().replaceAll("pid \\d+", "pid P"));
+        assertEquals(full.err(), quick.err());
+        assertEquals(0, cli.run("shutdown").exit());
+        Result process = cli.runProcess("--instance", "other", "start"); // what bin/cove runs
+        assertEquals(0, process.exit(), process.toString());
+        assertTrue(process.out().startsWith("Cove daemon started (instance other, pid "), process.toString());
+        assertEquals(0, cli.run("--instance", "other", "shutdown").exit()); // not left to killDaemons
+    }
+
+    @Test
+    void aDaemonThatFailsToStartIsReportedAsTheFullCliReportsIt() {
+        Cli broken = cli.withEnv("COVE_DAEMON_MAIN", "dev.cove.NoSuchDaemonMain");
+        Result quick = broken.runQuick("start");
+        Result full = broken.run("start");
+        assertEquals(dev.cove.cli.ExitCodes.START_FAILED, quick.exit(), quick.toString());
+        assertEquals(full.exit(), quick.exit(), "quick: " + quick + "\nfull: " + full);
+        assertEquals(full.out(), quick.out());
+        assertEquals(full.err(), quick.err());
+        assertTrue(quick.err().contains("exited with status 1 before it answered"), quick.toString());
+    }
+
+    @Test
     void leavesEveryOtherFormToTheFullCliHavingPrintedNothing() {
         assertEquals(0, cli.run("start").exit());
         assertEquals(0, cli.run("library", "create", "Quick").exit());
@@ -94,7 +124,9 @@ class CliQuickLaneTest {
                 {"search", "--kind", "image", "x"}, {"search", "a", "b"}, {"search", "-n", "0", "x"},
                 {"search", "-n", "many", "x"}, {"search", "-n", "3", "-n", "4", "x"}, {"ls", "a", "b"},
                 {"--version", "status"}, {"-V", "-V"}, {"library", "list"}, {"stauts"}, {"status", "extra"},
-                {"--instance", "Not Valid!", "status"}, {"--data-dir"}, {"search", "--library"}};
+                {"--instance", "Not Valid!", "status"}, {"--data-dir"}, {"search", "--library"},
+                {"start", "--json"}, {"--json", "start"}, {"start", "--supervise"}, {"start", "--timeout", "5"},
+                {"start", "--log-level", "debug"}, {"start", "-l", "x"}, {"start", "extra"}, {"start", "--shutdown-grace", "5"}};
         for (String[] args : others) {
             Result r = cli.runQuick(args);
             assertEquals(QuickLane.NOT_HANDLED, r.exit(), "`cove " + String.join(" ", args) + "`: " + r);
