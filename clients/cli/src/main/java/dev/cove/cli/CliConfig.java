@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
@@ -26,7 +27,11 @@ public final class CliConfig {
         Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
                 : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config");
         this.file = base.resolve("cove").resolve("cli.properties");
-        Path defaultData = InstancePaths.defaultDataDir(env).toAbsolutePath().normalize();
+        // the folder a plain `cove` uses when nothing names one; a data folder given by COVE_DATA_DIR is keyed by
+        // its path like one given by --data-dir, or its default library would be taken for the plain one's
+        Map<String, String> plain = new HashMap<>(env);
+        plain.remove("COVE_DATA_DIR");
+        Path defaultData = InstancePaths.defaultDataDir(plain).toAbsolutePath().normalize();
         Path data = paths.dataDir().toAbsolutePath().normalize();
         this.key = "library." + paths.instance() + (data.equals(defaultData) ? "" : "@" + data);
     }
