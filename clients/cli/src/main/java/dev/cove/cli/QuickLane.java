@@ -2,8 +2,10 @@ package dev.cove.cli;
 
 import dev.cove.api.core.GetStatus;
 import dev.cove.api.core.Ping;
+import dev.cove.api.files.FileEntry;
 import dev.cove.api.files.ListFiles;
 import dev.cove.api.files.SearchFiles;
+import dev.cove.api.files.SearchResult;
 import dev.cove.rpc.RpcException;
 import dev.cove.rpc.instance.InstancePaths;
 
@@ -17,7 +19,7 @@ import java.util.Set;
 
 /**
  * The commands people run most, as their plain forms: {@code status}, {@code ping}, {@code search [TEXT]
- * [-l LIB] [-n N]}, {@code ls [DIR] [-l LIB]}, {@code start} (see {@link QuickStart}) and {@code --version}, with
+ * [-l LIB] [-n N] [-a]}, {@code ls [DIR] [-l LIB]}, {@code start} (see {@link QuickStart}) and {@code --version}, with
  * {@code --instance} and
  * {@code --data-dir} anywhere. They run here without picocli, Jackson databind or {@code CoreClient}
  * (see docs/cli.md, "Start-up time"): a hand-written parse of the few arguments they take, one
@@ -65,6 +67,11 @@ public final class QuickLane {
             if (a.command.equals("start")) {
                 return QuickStart.run(paths, env, out);
             }
+            if (a.isSearch() && (a.all || a.limit == 0)) {
+                String lib = library(a, env, paths);
+                return lib == null ? NOT_HANDLED
+                        : searchAll(paths, lib, a.positional == null || a.positional.isEmpty() ? null : a.positional, out, err);
+            }
             Object request = switch (a.command) {
                 case "status" -> new GetStatus();
                 case "ping" -> new Ping();
@@ -106,6 +113,37 @@ public final class QuickLane {
             return RpcErrors.report(e, err);
         } catch (IOException | RuntimeException e) {
             return NOT_HANDLED; // nothing printed yet: the full CLI runs it and reports what it finds
+        }
+    }
+
+    /**
+     * {@code search --all} (or {@code --limit 0}): every path, page after page, as the full CLI's text form prints
+     * them. Once a line is out, a failure is reported here rather than handed to the full CLI, which would print
+     * the first pages again.
+     */
+    private static int searchAll(InstancePaths paths, String lib, String text, PrintWriter out, PrintWriter err)
+            throws IOException {
+        boolean printed = false;
+        try (LeanClient client = LeanClient.connect(paths, "cove-cli", version())) {
+            String cursor = null;
+            do {
+                SearchFiles page = new SearchFiles(lib, text, null, null, null, null, null, null, null, null, null, false,
+                        SearchFiles.MAX_LIMIT, cursor);
+                SearchResult r = Payloads.searchResult(client.call(SEARCH, Payloads.search(page), TIMEOUT_MILLIS));
+                for (FileEntry e : r.entries()) {
+                    out.println(e.path());
+                    printed = true;
+                }
+                out.flush();
+                cursor = r.nextCursor();
+            } while (cursor != null);
+            return ExitCodes.OK;
+        } catch (IOException | RuntimeException e) {
+            if (!printed || e instanceof RpcException) {
+                throw e;
+            }
+            err.println("cove: the search stopped part-way: " + e.getMessage());
+            return ExitCodes.UNAVAILABLE;
         }
     }
 
@@ -163,6 +201,7 @@ public final class QuickLane {
         String positional;
         String library;
         int limit = 50;
+        boolean all;
 
         private static final Set<String> COMMANDS = Set.of("status", "ping", "search", "find", "ls", "start");
 
@@ -227,6 +266,8 @@ public final class QuickLane {
                     }
                 } else if (p.command == null && (arg.equals("-V") || arg.equals("--version")) && !version) {
                     version = true;
+                } else if (p.command != null && p.isSearch() && (arg.equals("-a") || arg.equals("--all")) && !p.all) {
+                    p.all = true;
                 } else if (arg.startsWith("-")) {
                     return null; // --json, --help, and every option these forms do not take
                 } else if (p.command == null) {

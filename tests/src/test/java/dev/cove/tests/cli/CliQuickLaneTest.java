@@ -76,6 +76,11 @@ class CliQuickLaneTest {
         assertSame("search", "report", "-n", "3");   // a page, and the cursor to the next
         assertSame("search", "--limit=2", "--library", "Quick", "report");
         assertSame("search", "no-such-name");
+        assertSame("search", "--all", "report");      // every match, one path a line, as locate prints
+        assertSame("search", "report", "-n", "0");   // the same
+        assertSame("find", "-a");
+        assertSame("search", "--all", "no-such-name");
+        assertSame("search", "--all", "-l", "nope", "report");
         assertSame("ls", files.resolve("folder1").toString());
         assertSame("ls", files.toString(), "-l", "Quick");
         // the daemon's errors: the same message and exit status
@@ -121,7 +126,7 @@ class CliQuickLaneTest {
         assertEquals(0, cli.run("library", "create", "Quick").exit());
         String[][] others = {
                 {"status", "--json"}, {"--json", "ping"}, {"ping", "-c", "3"}, {"status", "--help"}, {"--help"}, {},
-                {"search", "--kind", "image", "x"}, {"search", "a", "b"}, {"search", "-n", "0", "x"},
+                {"search", "--kind", "image", "x"}, {"search", "a", "b"}, {"search", "--all", "--json", "x"},
                 {"search", "-n", "many", "x"}, {"search", "-n", "3", "-n", "4", "x"}, {"ls", "a", "b"},
                 {"--version", "status"}, {"-V", "-V"}, {"library", "list"}, {"stauts"}, {"status", "extra"},
                 {"--instance", "Not Valid!", "status"}, {"--data-dir"}, {"search", "--library"},
