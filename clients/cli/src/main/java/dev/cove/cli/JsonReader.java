@@ -106,8 +106,7 @@ final class JsonReader {
         i++; // {
         Map<String, Object> m = new LinkedHashMap<>();
         skipSpace();
-        if (i < end && b[i] == '}') {
-            i++;
+        if (take('}')) {
             depth--;
             return m;
         }
@@ -118,21 +117,18 @@ final class JsonReader {
             }
             String name = string();
             skipSpace();
-            if (i >= end || b[i] != ':') {
+            if (!take(':')) {
                 throw error("':' is missing");
             }
-            i++;
             skipSpace();
             m.put(name, value());
             skipSpace();
-            if (i < end && b[i] == ',') {
-                i++;
-            } else if (i < end && b[i] == '}') {
-                i++;
+            if (!take(',')) {
+                if (!take('}')) {
+                    throw error("',' or '}' is missing");
+                }
                 depth--;
                 return m;
-            } else {
-                throw error("',' or '}' is missing");
             }
         }
     }
@@ -142,8 +138,7 @@ final class JsonReader {
         i++; // [
         List<Object> l = new ArrayList<>();
         skipSpace();
-        if (i < end && b[i] == ']') {
-            i++;
+        if (take(']')) {
             depth--;
             return l;
         }
@@ -151,16 +146,23 @@ final class JsonReader {
             skipSpace();
             l.add(value());
             skipSpace();
-            if (i < end && b[i] == ',') {
-                i++;
-            } else if (i < end && b[i] == ']') {
-                i++;
+            if (!take(',')) {
+                if (!take(']')) {
+                    throw error("',' or ']' is missing");
+                }
                 depth--;
                 return l;
-            } else {
-                throw error("',' or ']' is missing");
             }
         }
+    }
+
+    /** Steps over {@code c} if it is the next byte. */
+    private boolean take(char c) {
+        if (i < end && b[i] == c) {
+            i++;
+            return true;
+        }
+        return false;
     }
 
     private String string() throws IOException {

@@ -69,8 +69,7 @@ public final class QuickLane {
             }
             if (a.isSearch() && (a.all || a.limit == 0)) {
                 String lib = library(a, env, paths);
-                return lib == null ? NOT_HANDLED
-                        : searchAll(paths, lib, a.positional == null || a.positional.isEmpty() ? null : a.positional, out, err);
+                return lib == null ? NOT_HANDLED : searchAll(paths, lib, a.text(), out, err);
             }
             Object request = switch (a.command) {
                 case "status" -> new GetStatus();
@@ -80,8 +79,7 @@ public final class QuickLane {
                         yield null;
                     }
                     String lib = library(a, env, paths);
-                    yield lib == null ? null : new SearchFiles(lib, a.positional == null || a.positional.isEmpty()
-                            ? null : a.positional, null, null, null, null, null, null, null, null, null, false, a.limit, null);
+                    yield lib == null ? null : search(lib, a.text(), a.limit, null);
                 }
                 case "ls" -> {
                     String lib = library(a, env, paths);
@@ -127,9 +125,8 @@ public final class QuickLane {
         try (LeanClient client = LeanClient.connect(paths, "cove-cli", version())) {
             String cursor = null;
             do {
-                SearchFiles page = new SearchFiles(lib, text, null, null, null, null, null, null, null, null, null, false,
-                        SearchFiles.MAX_LIMIT, cursor);
-                SearchResult r = Payloads.searchResult(client.call(SEARCH, Payloads.search(page), TIMEOUT_MILLIS));
+                SearchResult r = Payloads.searchResult(client.call(SEARCH,
+                        Payloads.search(search(lib, text, SearchFiles.MAX_LIMIT, cursor)), TIMEOUT_MILLIS));
                 for (FileEntry e : r.entries()) {
                     out.println(e.path());
                     printed = true;
@@ -145,6 +142,11 @@ public final class QuickLane {
             err.println("cove: the search stopped part-way: " + e.getMessage());
             return ExitCodes.UNAVAILABLE;
         }
+    }
+
+    /** The plain search these forms take: a name substring (or every name), sorted by name. */
+    private static SearchFiles search(String lib, String text, int limit, String cursor) {
+        return new SearchFiles(lib, text, null, null, null, null, null, null, null, null, null, false, limit, cursor);
     }
 
     static String method(Object request) {
@@ -288,6 +290,11 @@ public final class QuickLane {
             }
             p.positional = positionals.isEmpty() ? null : positionals.get(0);
             return p;
+        }
+
+        /** The search text: null for every name. */
+        String text() {
+            return positional == null || positional.isEmpty() ? null : positional;
         }
 
         private boolean isSearch() {

@@ -1,5 +1,6 @@
 package dev.cove.daemon;
 
+import dev.cove.api.Durations;
 import dev.cove.api.events.LogLevel;
 import dev.cove.rpc.instance.InstancePaths;
 
@@ -71,7 +72,7 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
         Duration hangWindow = Duration.ofSeconds(60);
         Duration retention = Duration.ofDays(30);
         String idleEnv = System.getenv("COVE_IDLE_TIMEOUT");
-        Duration idle = idleEnv == null || idleEnv.isBlank() ? Duration.ZERO : duration("COVE_IDLE_TIMEOUT", idleEnv);
+        Duration idle = idleEnv == null || idleEnv.isBlank() ? Duration.ZERO : Durations.parse("COVE_IDLE_TIMEOUT", idleEnv);
         String configEnv = System.getenv("COVE_CONFIG");
         Path config = configEnv == null || configEnv.isBlank() ? null : Path.of(configEnv);
         int heapLimit = Lifetime.DEFAULTS.heapLimitPercent();
@@ -97,9 +98,9 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
                 case "--shutdown-grace" -> grace = Duration.ofMillis((long) (Double.parseDouble(value) * 1000));
                 case "--hang-window" -> hangWindow = seconds(key, value, 0.1);
                 case "--session-retention" -> retention = Duration.ofMillis((long) (number(key, value) * 86_400_000L));
-                case "--idle-timeout" -> idle = duration(key, value);
+                case "--idle-timeout" -> idle = Durations.parse(key, value);
                 case "--heap-limit" -> heapLimit = percent(key, value);
-                case "--heap-window" -> heapWindow = duration(key, value);
+                case "--heap-window" -> heapWindow = Durations.parse(key, value);
                 case "--config" -> config = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + key + "\n" + USAGE);
             }
@@ -108,26 +109,6 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
                 retention, new Lifetime(idle, heapLimit, heapWindow), config);
     }
 
-    private static final java.util.regex.Pattern DURATION =
-            java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");
-
-    /** A duration: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 1d}; a bare number is seconds. */
-    public static Duration duration(String option, String s) {
-        java.util.regex.Matcher m = DURATION.matcher(s.strip().toLowerCase(java.util.Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException(option + " needs a duration such as 30s, 10m or 2h (0 = off), got '"
-                    + s + "'");
-        }
-        double n = Double.parseDouble(m.group(1));
-        long unitMillis = switch (m.group(2) == null ? "s" : m.group(2)) {
-            case "ms" -> 1;
-            case "m" -> 60_000;
-            case "h" -> 3_600_000;
-            case "d" -> 86_400_000;
-            default -> 1000;
-        };
-        return Duration.ofMillis((long) (n * unitMillis));
-    }
 
     private static int percent(String option, String s) {
         String t = s.strip().endsWith("%") ? s.strip().substring(0, s.strip().length() - 1) : s.strip();

@@ -1,10 +1,12 @@
 package dev.cove.cli.commands;
 
+import dev.cove.api.Durations;
 import dev.cove.api.metrics.MetricsExposition;
 import dev.cove.api.metrics.ScrapeMetrics;
 import dev.cove.cli.CliException;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
+import dev.cove.cli.ReadableFile;
 import dev.cove.rpc.RpcException;
 import dev.cove.rpc.client.CoreClient;
 import picocli.CommandLine.Command;
@@ -17,17 +19,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 @Command(name = "metrics", description = {
         "The daemon's health and its sessions' metrics in Prometheus's text format: RPC calls, errors and latency, "
@@ -110,54 +105,24 @@ public final class MetricsCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Writes {@code text} so that a reader sees the old file or the new one, never half of one: a temporary
-     * file in the same folder (named so the collector ignores it), then a rename over the target.
-     */
     static void write(Path target, String text) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            // node_exporter often runs as its own user: the file must be readable by others
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+            ReadableFile.write(target, text); // node_exporter often runs as its own user: readable by others
         } catch (IOException e) {
             throw new CliException(ExitCodes.ERROR, "cannot write " + target + ": " + e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: a stray .tmp is ignored by the collector
-                }
-            }
         }
     }
 
-    /** "15s", "2m", "1h", "500ms" (at least 1 s: a textfile is read at the scraper's pace, not faster). */
+    /** "15s", "2m", "1h" (at least 1 s: a textfile is read at the scraper's pace, not faster). */
     static final class Interval implements ITypeConverter<Duration> {
-        private static final Pattern P = Pattern.compile("(\\d+)\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
-
         @Override
         public Duration convert(String value) {
-            Matcher m = P.matcher(value.strip());
-            if (!m.matches()) {
+            Duration d;
+            try {
+                d = Durations.parse("--every", value);
+            } catch (IllegalArgumentException e) {
                 throw new TypeConversionException("'" + value + "' is not an interval; use e.g. 15s, 1m or 1h");
             }
-            long n = Long.parseLong(m.group(1));
-            Duration d = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
             if (d.compareTo(Duration.ofSeconds(1)) < 0) {
                 throw new TypeConversionException("'" + value + "' is too short; the interval must be at least 1s");
             }

@@ -1,5 +1,6 @@
 package dev.cove.cli.commands;
 
+import dev.cove.api.Durations;
 import dev.cove.api.events.LogLevel;
 import dev.cove.cli.CliException;
 import dev.cove.cli.CoveCli;
@@ -51,7 +52,7 @@ public final class StartCommand implements Callable<Integer> {
     public Integer call() {
         List<String> args = daemonArgs(logLevel, daemonOptions);
         if (idleTimeout != null) {
-            if (!idleTimeout.strip().matches("\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?")) {
+            if (!Durations.valid(idleTimeout)) {
                 throw new CliException(ExitCodes.USAGE, "--idle-timeout needs a duration such as 30s, 10m or 2h "
                         + "(0 = never), got '" + idleTimeout + "'");
             }

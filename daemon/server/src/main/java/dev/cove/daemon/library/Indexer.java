@@ -68,31 +68,34 @@ public final class Indexer {
 
     /** The rows of {@code locationId} at or below {@code top}, by path. */
     static Map<String, Seen> seen(Connection c, long locationId, String top) throws SQLException {
-        String base = top.endsWith("/") ? top : top + "/";
-        String end = base.substring(0, base.length() - 1) + "0"; // '0' sorts right after '/'
         int n;
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM entries WHERE location_id = ? "
-                + "AND (path = ? OR (path >= ? AND path < ?))")) {
-            ps.setLong(1, locationId);
-            ps.setString(2, top);
-            ps.setString(3, base);
-            ps.setString(4, end);
+        try (PreparedStatement ps = atOrBelow(c, "SELECT count(*) FROM entries", locationId, top)) {
             ResultSet rs = ps.executeQuery();
             n = rs.next() ? rs.getInt(1) : 0;
         }
         Map<String, Seen> m = HashMap.newHashMap(n); // sized once: resizing was a tenth of a rescan's samples
-        try (PreparedStatement ps = c.prepareStatement("SELECT path, size, modified, inode, content_id IS NOT NULL "
-                + "FROM entries WHERE location_id = ? AND (path = ? OR (path >= ? AND path < ?))")) {
-            ps.setLong(1, locationId);
-            ps.setString(2, top);
-            ps.setString(3, base);
-            ps.setString(4, end);
+        try (PreparedStatement ps = atOrBelow(c, "SELECT path, size, modified, inode, content_id IS NOT NULL FROM entries",
+                locationId, top)) {
             ResultSet rs = ps.executeQuery();
             while (rs.next()) {
                 m.put(rs.getString(1), new Seen(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getInt(5) != 0));
             }
         }
         return m;
+    }
+
+    /** {@code select} limited to the rows of {@code locationId} at or below {@code top}, its parameters bound. */
+    private static PreparedStatement atOrBelow(Connection c, String select, long locationId, String top)
+            throws SQLException {
+        String base = top.endsWith("/") ? top : top + "/";
+        String end = base.substring(0, base.length() - 1) + "0"; // '0' sorts right after '/'
+        PreparedStatement ps = c.prepareStatement(select
+                + " WHERE location_id = ? AND (path = ? OR (path >= ? AND path < ?))");
+        ps.setLong(1, locationId);
+        ps.setString(2, top);
+        ps.setString(3, base);
+        ps.setString(4, end);
+        return ps;
     }
 
     record Row(String path, String parent, String name, String ext, FileKind kind, long size, long modified,

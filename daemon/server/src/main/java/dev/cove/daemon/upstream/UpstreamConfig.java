@@ -1,6 +1,6 @@
 package dev.cove.daemon.upstream;
 
-import dev.cove.daemon.DaemonOptions;
+import dev.cove.api.Durations;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -204,7 +204,7 @@ public record UpstreamConfig(String endpoint, String metricsEndpoint, String log
         if (v == null) {
             return def;
         }
-        Duration d = DaemonOptions.duration(key, v);
+        Duration d = Durations.parse(key, v);
         if (d.isZero()) {
             throw new IllegalArgumentException(key + " must be above 0, got '" + v + "'");
         }

@@ -1,9 +1,11 @@
 package dev.cove.cli.commands.service;
 
+import dev.cove.api.Durations;
 import dev.cove.cli.Args;
 import dev.cove.cli.CliException;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
+import dev.cove.cli.ReadableFile;
 import dev.cove.rpc.instance.InstancePaths;
 import dev.cove.rpc.instance.InstanceScanner;
 import dev.cove.rpc.instance.InstanceStatus;
@@ -13,10 +15,8 @@ import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -57,14 +57,8 @@ public final class ServiceInstallCommand implements Callable<Integer> {
         boolean existed = Files.exists(file);
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            // the unit says what runs as you at login: 0644 from its creation whatever the umask, never
-            // writable by anyone else (systemd reads it as you; it holds no secret)
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--")));
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // the unit says what runs as you at login: never writable by anyone else (it holds no secret)
+            ReadableFile.write(file, content);
         } catch (IOException e) {
             throw new CliException(ExitCodes.ERROR, "cannot write " + file + ": " + e.getMessage());
         }
@@ -160,7 +154,7 @@ public final class ServiceInstallCommand implements Callable<Integer> {
         if (s == null) {
             return null;
         }
-        if (!s.strip().matches("\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?")) {
+        if (!Durations.valid(s)) {
             throw new CliException(ExitCodes.USAGE, "--idle-timeout needs a duration such as 30s, 10m or 2h, got '"
                     + s + "'");
         }
