@@ -149,18 +149,48 @@ final class Cli {
         }
     }
 
-    private Process spawn(List<String> prefix, String... args) {
+    /**
+     * Like {@link #spawnWithCtrlC}, in its own session (setsid) and so its own process group, as a terminal's
+     * foreground job is: {@code kill -INT -PID} then reaches the CLI and the programs it runs together.
+     */
+    Process spawnInOwnGroup(String... args) {
+        return spawn(List.of("/usr/bin/setsid", "/usr/bin/env", "--default-signal=INT"), args);
+    }
+
+    /**
+     * The CLI on a real terminal: a pseudo-terminal made by util-linux's {@code script}, whose foreground process
+     * group the CLI is in. Writing {@code \u0003} to the process's stdin is typing Ctrl-C: the terminal sends
+     * SIGINT to the whole foreground group. Output (the terminal's, so with CR LF) goes to {@link #output}.
+     */
+    Process spawnInTerminal(String... args) {
+        StringBuilder line = new StringBuilder("exec");
+        for (String a : command(List.of("/usr/bin/env", "--default-signal=INT"), args)) {
+            line.append(" '").append(a.replace("'", "'\\''")).append('\'');
+        }
+        return start(List.of("script", "--quiet", "--return", "--command", line.toString(), "/dev/null"),
+                ProcessBuilder.Redirect.PIPE);
+    }
+
+    private List<String> command(List<String> prefix, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(java());
         cmd.addAll(jvmFlags());
         cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")); // as bin/cove runs the CLI
         cmd.addAll(List.of("-cp", classpath(false), "dev.cove.cli.Main"));
         cmd.addAll(List.of(withDataDir(args)));
+        return cmd;
+    }
+
+    private Process spawn(List<String> prefix, String... args) {
+        return start(command(prefix, args), ProcessBuilder.Redirect.from(new File("/dev/null")));
+    }
+
+    private Process start(List<String> cmd, ProcessBuilder.Redirect input) {
         int n = RUNS.incrementAndGet();
         Path out = dataDir.resolveSibling("cli-" + n + ".out");
         Path err = dataDir.resolveSibling("cli-" + n + ".err");
         ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectInput(input)
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("COVE_"));

@@ -157,6 +157,40 @@ class CoveRunTest {
         }
     }
 
+    /**
+     * Ctrl-C typed on a real terminal: the terminal sends SIGINT to the wrapper and the program together, so the
+     * wrapper does not pass it on, and the program's death by it was recorded as a crash (issue 19).
+     */
+    @Test
+    void ctrlCOnATerminalEndsTheSessionWith130() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Cli.canRestoreCtrlC(), "env --default-signal is missing (coreutils < 8.31)");
+        running = cli.spawnInTerminal("run", "--app", "typed", "--", "sleep", "600");
+        SessionInfo s = awaitSession("typed");
+        try (var keyboard = running.getOutputStream()) {
+            keyboard.write(3); // ^C: the terminal's line discipline turns it into SIGINT for the foreground group
+            keyboard.flush();
+            assertEquals(130, exit(running), "128 + SIGINT, as a shell reports it: " + cli.output(running));
+        }
+        SessionInfo ended = awaitStatus("typed", SessionStatus.ENDED);
+        assertEquals(130, ended.exitStatus(), ended.toString());
+        assertTrue(ended.endReason().contains("SIGINT"), ended.endReason());
+        assertFalse(eventNames(s.sessionId()).contains("parent_process_crashed"), eventNames(s.sessionId()).toString());
+    }
+
+    /** The same from a script: SIGINT to the whole process group of a wrapper in a session of its own. */
+    @Test
+    void sigintToTheProcessGroupEndsTheSessionWith130() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Cli.canRestoreCtrlC(), "env --default-signal is missing (coreutils < 8.31)");
+        running = cli.spawnInOwnGroup("run", "--app", "grouped", "--", "sleep", "600");
+        SessionInfo s = awaitSession("grouped");
+        Process kill = new ProcessBuilder("kill", "-s", "INT", "--", "-" + running.pid()).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "setsid made the wrapper its group's leader");
+        assertEquals(130, exit(running), cli.output(running).toString());
+        SessionInfo ended = awaitStatus("grouped", SessionStatus.ENDED);
+        assertEquals(130, ended.exitStatus(), ended.toString());
+        assertFalse(eventNames(s.sessionId()).contains("parent_process_crashed"), eventNames(s.sessionId()).toString());
+    }
+
     @Test
     void aProgramThatStopsPrintingIsReportedHungWithHeartbeatFrom() throws Exception {
         running = cli.spawn("run", "--app", "ticker", "--heartbeat-from", "stdout", "--hang-window", "1", "--", "sh",

@@ -38,20 +38,20 @@ import java.util.Set;
  * (one run in three of {@code CoveRunTest}). Now a program that dies of a signal nobody sent through the wrapper
  * (a SIGKILL, a segfault) makes the wrapper exit without ending the session, and the daemon records
  * {@code parent_process_crashed} when the wrapper's pid goes; every other exit ends the session with its
- * status. The wrapper exits with the program's status, 128+N when a signal N killed it, as a shell reports it.
+ * status, and so does a death by SIGINT, SIGHUP or SIGTERM (asked to stop: Ctrl-C is recorded as ended (130)). The wrapper exits with the program's status, 128+N when a signal N killed it, as a shell reports it.
  *
  * <p>Signals: Java cannot wait for a signal or send an arbitrary one, so SIGTERM, SIGINT and SIGHUP get
  * {@code sun.misc.Signal} handlers (the JVM then no longer exits on them) that pass them to the program: SIGTERM
  * through {@link ProcessHandle#destroy()}, the others through {@code kill -s SIG PID}. A terminal sends Ctrl-C
  * and its hangup to the whole foreground process group, the program included: when this process is in the
  * terminal's foreground group ({@code /proc/self/stat}: pgrp == tpgid) SIGINT and SIGHUP are not passed again,
- * so the program sees each once. A program killed by the very signal passed to it was stopped, not crashed.
+ * so the program sees each once.
  */
 @Command(name = "run", sortOptions = false,
         description = {
                 "Run a program as an application session, with no change to the program: the session ends",
-                "with its exit status (a SIGKILL or a crash shows as parent_process_crashed) and `cove sessions",
-                "list` shows it. Starts a daemon if none runs.",
+                "with its exit status (Ctrl-C: ended (130); a SIGKILL or a crash shows as parent_process_crashed)",
+                "and `cove sessions list` shows it. Starts a daemon if none runs.",
                 "The exit status is the program's (128+N after signal N); SIGTERM, SIGINT and SIGHUP reach it."},
         footer = {"%nExample: cove run --app backup --heartbeat-from stdout --hang-window 120 -- ./backup.sh /data"})
 public final class RunCommand implements java.util.concurrent.Callable<Integer> {
@@ -97,7 +97,8 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     List<String> command;
 
     private CoreClient client;
-    private final Set<String> forwarded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Signals this wrapper received (passed on to the program or, from a terminal, already sent to it too). */
+    private final Set<String> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -181,8 +182,13 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         try {
             if (signal == 0) {
                 session.end(status, null);
-            } else if (forwarded.contains(signalName(signal))) {
-                session.end(status, "stopped by SIG" + signalName(signal) + " sent to cove run");
+            } else if (STOP_SIGNALS.contains(signalName(signal))) {
+                // Asked to stop, not crashed. Whether this wrapper saw the signal too cannot decide it: Ctrl-C
+                // reaches the program and the wrapper together, and the program's death can be seen before the
+                // wrapper's handler has run (the JVM dispatches signals on a thread of its own).
+                String name = "SIG" + signalName(signal);
+                session.end(status, received.contains(signalName(signal)) ? "stopped by " + name + " sent to cove run"
+                        : "stopped by " + name);
             } else {
                 // died of a signal nobody asked for: this process exits without ending the session, and the daemon,
                 // seeing the registered pid gone, records parent_process_crashed
@@ -192,6 +198,9 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             client.close();
         }
     }
+
+    /** Signals that ask a program to stop (Ctrl-C, hang-up, termination): a death by one of them is an end. */
+    private static final Set<String> STOP_SIGNALS = Set.of("INT", "HUP", "TERM");
 
     private static String signalName(int n) {
         return switch (n) {
@@ -225,10 +234,10 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     }
 
     private void forward(Process child, String sig) {
+        received.add(sig);
         if (!sig.equals("TERM") && inTerminalForeground()) {
             return; // the terminal sent it to our whole process group, the child included
         }
-        forwarded.add(sig);
         if (sig.equals("TERM")) {
             child.toHandle().destroy();
             return;
