@@ -199,11 +199,42 @@ class UpstreamOtlpTest {
             Await.until(WAIT, () -> c.call(new GetUpstreamStatus()).failedRequests() >= 2, "failed attempts");
             UpstreamStatus s = c.call(new GetUpstreamStatus());
             assertEquals(UpstreamStatus.FAILING, s.state());
-            assertTrue(s.lastError().contains("401"), s.lastError());
+            assertTrue(s.lastError().contains(rx.endpoint()) && s.lastError().contains("answered HTTP 401"), s.lastError());
+            assertFalse(s.lastError().contains("Exception"), s.lastError());
             assertEquals(1, s.backlogRecords(), "the registration waits: " + s);
             assertNotNull(s.oldestAgeMillis());
             assertTrue(rx.logs.isEmpty());
             assertTrue(d.log().contains("upstream:") && d.log().contains("401"), "the failure is logged");
+        }
+    }
+
+    /**
+     * What went wrong, in one sentence: a refused connection read "ConnectException: ConnectException:
+     * ConnectException: ClosedChannelException" (issue 19); an unknown host and an HTTP status likewise.
+     */
+    @Test
+    void anUnreachableUpstreamIsDescribedInOneSentence() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort(); // closed again below: nothing listens there
+        }
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("http://127.0.0.1:" + port, "cannot connect to http://127.0.0.1:" + port + " (connection refused)");
+        expected.put("http://no-such-host.invalid:4318", "cannot resolve the host of http://no-such-host.invalid:4318");
+        int n = 0;
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            Path file = tmp.resolve("unreachable-" + n + ".properties");
+            Files.writeString(file, "OTEL_EXPORTER_OTLP_ENDPOINT=" + e.getKey() + "\ncove.upstream.interval=200ms\n"
+                    + "cove.upstream.retry.max=300ms\n");
+            try (DaemonProcess d = DaemonProcess.start(tmp.resolve("data"), "unreachable" + n++, "--config",
+                    file.toString())) {
+                CoreClient c = d.client();
+                c.call(new RegisterSession("LonelyApp", "1", PID, null, 0L, null));
+                Await.until(WAIT, () -> c.call(new GetUpstreamStatus()).failedRequests() >= 1, "a failed attempt");
+                String error = c.call(new GetUpstreamStatus()).lastError();
+                assertTrue(error.contains(e.getValue()), error);
+                assertFalse(error.contains("Exception"), error);
+            }
         }
     }
 

@@ -115,38 +115,105 @@ final class OtlpSink implements UpstreamSink {
     }
 
     private void await(CompletableResultCode r, String what) throws SendException {
+        String url = what.equals("metrics") ? config.metricsEndpoint() : config.logsEndpoint();
         r.join(config.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
         if (!r.isDone()) {
-            throw new SendException("sending " + what + " timed out after " + config.timeout().toMillis() + " ms", null);
+            throw new SendException("sending " + what + " to " + url + ": no answer within "
+                    + config.timeout().toMillis() + " ms", null);
         }
         if (!r.isSuccess()) {
             Throwable t = r.getFailureThrowable();
-            throw new SendException("sending " + what + " failed: " + cause(t), t);
+            throw new SendException("sending " + what + " failed: " + reason(t, url, config.timeout()), t);
         }
     }
 
-    private static String cause(Throwable t) {
+    /**
+     * The exporter's failure as one sentence a person can act on: the SDK and the JDK's HttpClient wrap a refused
+     * connection three times over ({@code ConnectException: ConnectException: ConnectException:
+     * ClosedChannelException}), so the chain is read for what happened (refused, unknown host, timed out, TLS, an
+     * HTTP status) instead of printed.
+     */
+    static String reason(Throwable t, String url, java.time.Duration timeout) {
         if (t == null) {
             return "the exporter gave no reason (see the daemon log)";
         }
-        StringBuilder sb = new StringBuilder();
-        HttpResponse response = response(t);
+        String origin = origin(url);
+        HttpResponse response = null;
+        Throwable connect = null;
+        Throwable last = t;
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            response = response == null ? response(c) : response;
+            if (c instanceof java.net.UnknownHostException || c instanceof java.nio.channels.UnresolvedAddressException) {
+                return "cannot resolve the host of " + origin + " (unknown host" + detail(c, origin) + ")";
+            }
+            if (c instanceof java.net.http.HttpConnectTimeoutException) {
+                return "cannot connect to " + origin + " (no answer within " + timeout.toMillis() + " ms)";
+            }
+            if (c instanceof java.net.http.HttpTimeoutException || c instanceof java.net.SocketTimeoutException) {
+                return "no answer from " + url + " within " + timeout.toMillis() + " ms";
+            }
+            if (c instanceof javax.net.ssl.SSLException) {
+                return "TLS with " + origin + " failed (" + message(c) + ")";
+            }
+            if (c instanceof java.net.ConnectException && connect == null) {
+                connect = c;
+            }
+            last = c;
+        }
         if (response != null) {
             byte[] body = response.getResponseBody();
-            sb.append("HTTP ").append(response.getStatusCode()).append(' ').append(response.getStatusMessage());
+            StringBuilder sb = new StringBuilder(url).append(" answered HTTP ").append(response.getStatusCode());
+            if (response.getStatusMessage() != null && !response.getStatusMessage().isBlank()) {
+                sb.append(' ').append(response.getStatusMessage().strip());
+            }
             if (body != null && body.length > 0 && body.length < 512) {
                 sb.append(" (").append(new String(body, java.nio.charset.StandardCharsets.UTF_8).strip()).append(')');
             }
-        } else {
-            sb.append(t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
+            return sb.toString();
         }
-        for (Throwable c = t.getCause(); c != null && c != t; c = c.getCause()) {
-            sb.append(": ").append(c.getClass().getSimpleName()).append(c.getMessage() == null ? "" : " " + c.getMessage());
-            if (c.getCause() == c) {
-                break;
+        if (connect != null) {
+            // the JDK's HttpClient reports a refused connect as ConnectException caused by ClosedChannelException
+            String m = deepestMessage(connect);
+            boolean refused = m == null || m.toLowerCase(java.util.Locale.ROOT).contains("refused")
+                    || last instanceof java.nio.channels.ClosedChannelException;
+            return "cannot connect to " + origin + " (" + (refused ? "connection refused" : m) + ")";
+        }
+        String m = deepestMessage(t);
+        return m != null ? m : last.getClass().getSimpleName();
+    }
+
+    /** {@code scheme://host:port} of a URL, as a person configured it ({@code OTEL_EXPORTER_OTLP_ENDPOINT}). */
+    private static String origin(String url) {
+        try {
+            java.net.URI u = java.net.URI.create(url);
+            if (u.getScheme() != null && u.getRawAuthority() != null) {
+                return u.getScheme() + "://" + u.getRawAuthority();
+            }
+        } catch (IllegalArgumentException ignored) {
+            // shown whole
+        }
+        return url;
+    }
+
+    private static String detail(Throwable c, String origin) {
+        String m = c.getMessage();
+        return m == null || m.isBlank() || origin.contains(m) ? "" : ": " + m.strip();
+    }
+
+    private static String message(Throwable c) {
+        return c.getMessage() == null || c.getMessage().isBlank() ? c.getClass().getSimpleName() : c.getMessage().strip();
+    }
+
+    /** The message of the innermost cause that has one that is not just another exception's name. */
+    private static String deepestMessage(Throwable t) {
+        String found = null;
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String m = c.getMessage();
+            if (m != null && !m.isBlank() && !m.matches("[\\w.$]+(Exception|Error)(: .*)?")) {
+                found = m.strip();
             }
         }
-        return sb.toString();
+        return found;
     }
 
     /**
