@@ -50,6 +50,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -79,6 +80,7 @@ import java.util.concurrent.Callable;
                 "3:no daemon is running for the instance, or it cannot be reached",
                 "4:the daemon did not answer in time",
                 "5:the daemon failed to start",
+                "6:start: a daemon runs already with other settings than those given (restart applies them)",
                 "130:a job the command followed was cancelled with Ctrl-C"})
 public final class CoveCli implements Callable<Integer> {
     @Option(names = "--instance", paramLabel = "NAME", scope = ScopeType.INHERIT, converter = InstanceName.class,
@@ -172,7 +174,40 @@ public final class CoveCli implements Callable<Integer> {
                 .setExecutionExceptionHandler(CoveCli::executionFailed)
                 .setParameterExceptionHandler(CoveCli::usageError);
         cmd.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, CoveCli::groupedCommands);
+        asParagraphs(cmd);
         return cmd;
+    }
+
+    /**
+     * Joins the lines of each command's description and footer into paragraphs, for picocli to wrap. picocli
+     * wraps each element of {@code description = {...}} as a line of its own, so an element a little longer than
+     * the 80 columns left its last word alone on the next line ("exit with status\n3\nwhen none runs"). An
+     * element stays a line of its own when it is empty, starts with {@code %n}, a space or "Example" (examples,
+     * lists), follows an example or a line ending in a colon, or follows a first line that is a whole sentence
+     * (picocli's command list shows a command's first description line).
+     */
+    static void asParagraphs(CommandLine cmd) {
+        CommandLine.Model.UsageMessageSpec usage = cmd.getCommandSpec().usageMessage();
+        usage.description(paragraphs(usage.description()));
+        usage.footer(paragraphs(usage.footer()));
+        cmd.getSubcommands().values().forEach(CoveCli::asParagraphs);
+    }
+
+    static String[] paragraphs(String[] lines) {
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
+            String prev = out.isEmpty() ? null : out.get(out.size() - 1);
+            boolean own = prev == null || prev.isBlank() || prev.stripTrailing().endsWith(":")
+                    || prev.stripTrailing().endsWith("%n") || prev.startsWith("Example") || prev.startsWith(" ") || line.isBlank()
+                    || line.startsWith("%n") || line.startsWith(" ") || line.startsWith("-") || line.startsWith("Example")
+                    || out.size() == 1 && prev.stripTrailing().endsWith(".");
+            if (own) {
+                out.add(line);
+            } else {
+                out.set(out.size() - 1, prev.stripTrailing() + " " + line.strip());
+            }
+        }
+        return out.toArray(String[]::new);
     }
 
     /** The subcommand class the first word after the global options names, or null (then all are built). */

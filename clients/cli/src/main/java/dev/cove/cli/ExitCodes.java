@@ -15,6 +15,8 @@ public final class ExitCodes {
     public static final int TIMEOUT = 4;
     /** A daemon was started but failed before it answered. */
     public static final int START_FAILED = 5;
+    /** {@code cove start} with settings a running daemon does not have: {@code cove restart} applies them. */
+    public static final int SETTINGS_DIFFER = 6;
 
     private ExitCodes() {
     }

@@ -1,5 +1,7 @@
 package dev.cove.cli;
 
+import dev.cove.api.core.CompareSettings;
+import dev.cove.api.core.SettingsComparison;
 import dev.cove.api.core.Shutdown;
 import dev.cove.api.core.ShutdownAccepted;
 import dev.cove.rpc.ErrorCode;
@@ -49,6 +51,7 @@ public final class Lifecycle {
             hello = client.connect();
         }
         PrintWriter out = cove.out();
+        List<SettingsComparison.Difference> differing = launched.get() ? List.of() : differing(cove, daemonArgs);
         if (cove.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("started", launched.get());
@@ -57,14 +60,48 @@ public final class Lifecycle {
             m.put("version", hello.version());
             m.put("socket", paths.socket().toString());
             m.put("logFile", paths.logFile().toString());
+            if (!differing.isEmpty()) {
+                m.put("differing", differing);
+            }
             cove.printJson(m);
         } else if (launched.get()) {
             Views.started(out, hello.instance(), hello.pid(), hello.version(), paths.socket().toString(),
                     paths.logFile().toString());
-        } else {
+        } else if (differing.isEmpty()) {
             Views.alreadyRunning(out, hello.instance(), hello.pid());
         }
+        if (!differing.isEmpty()) {
+            StringBuilder m = new StringBuilder("a Cove daemon already runs for instance '" + hello.instance()
+                    + "' (pid " + hello.pid() + ") with other settings than those given:");
+            for (SettingsComparison.Difference d : differing) {
+                m.append("\n  --").append(d.option()).append(": it runs with ").append(shown(d.running()))
+                        .append(", given ").append(shown(d.given()));
+            }
+            m.append("\nRun `").append(cove.command("restart " + String.join(" ", withoutSupervise(daemonArgs))))
+                    .append("` to apply them: the daemon stops and starts again with them.");
+            throw new CliException(ExitCodes.SETTINGS_DIFFER, m.toString());
+        }
         return ExitCodes.OK;
+    }
+
+    /** The options given to {@code cove start} whose values the running daemon does not have. */
+    private static List<SettingsComparison.Difference> differing(CoveCli cove, List<String> daemonArgs) {
+        List<String> given = withoutSupervise(daemonArgs);
+        if (given.isEmpty()) {
+            return List.of();
+        }
+        try (CoreClient client = cove.client()) {
+            return client.call(new CompareSettings(given)).differing();
+        }
+    }
+
+    /** {@code --supervise} is the CLI's to handle (StartCommand refuses it for an unsupervised daemon). */
+    private static List<String> withoutSupervise(List<String> daemonArgs) {
+        return daemonArgs.stream().filter(a -> !a.equals("--supervise")).toList();
+    }
+
+    private static String shown(String value) {
+        return value.isEmpty() ? "none" : value.equals("0") ? "0 (off)" : value;
     }
 
     /**

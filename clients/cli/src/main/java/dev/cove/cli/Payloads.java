@@ -61,7 +61,7 @@ final class Payloads {
                 f.string("dataDir"), f.string("instanceDataDir"), f.string("logFile"), f.integer("clients"),
                 f.integer("methods"), f.integer("subscriptions"), f.number("heapUsedBytes"), f.number("heapMaxBytes"),
                 f.number("rssBytes"), f.integer("threads"), f.string("javaVersion"), f.bool("privateInstance"),
-                f.number("parentPid"));
+                f.number("parentPid"), f.strings("settings"));
         f.noOthers();
         return s;
     }
@@ -151,6 +151,24 @@ final class Payloads {
                 return (List<?>) v;
             }
             throw wrong(name, v);
+        }
+
+        Map<String, String> strings(String name) {
+            Object v = get(name);
+            if (v == null) {
+                return null;
+            }
+            if (!(v instanceof Map<?, ?> m)) {
+                throw wrong(name, v);
+            }
+            Map<String, String> out = new LinkedHashMap<>();
+            m.forEach((k, value) -> {
+                if (!(value instanceof String s)) {
+                    throw wrong(name + "." + k, value);
+                }
+                out.put(String.valueOf(k), s);
+            });
+            return out;
         }
 
         long number(String name) {

@@ -35,7 +35,22 @@ public final class Views {
                 row("threads", Integer.toString(s.threads())),
                 row("memory", "heap " + Format.bytes(s.heapUsedBytes()) + " of " + Format.bytes(s.heapMaxBytes())
                         + ", resident " + Format.bytes(s.rssBytes())),
-                row("supervisor", supervisor.isPresent() ? supervisor.get().describe() : "none")));
+                row("supervisor", supervisor.isPresent() ? supervisor.get().describe() : "none"),
+                row("settings", settings(s))));
+    }
+
+    /** The daemon's settings as options ({@code --idle-timeout 0 --log-level info ...}), the empty ones left out. */
+    private static String settings(DaemonStatus s) {
+        if (s.settings() == null) {
+            return "unknown (an older daemon)";
+        }
+        StringBuilder b = new StringBuilder();
+        s.settings().forEach((k, v) -> {
+            if (!v.isEmpty()) {
+                b.append(b.isEmpty() ? "" : " ").append("--").append(k).append(' ').append(v);
+            }
+        });
+        return b.toString();
     }
 
     private static String[] row(String name, String value) {

@@ -96,7 +96,8 @@ class QuickLaneTest {
     void answersDecodeAsJsonMapperDecodesThem() throws IOException {
         DaemonStatus s = new DaemonStatus("default", "0.1.0", 1, 42, Instant.parse("2026-12-04T21:03:06.346911908Z"),
                 123456, "/d/daemon.sock", "/d", "/d/data", "/d/logs/daemon.log", 3, 120, 2, 15_000_000,
-                6_000_000_000L, 100_000_000, 31, "25.0.3", true, 4242);
+                6_000_000_000L, 100_000_000, 31, "25.0.3", true, 4242,
+                java.util.Map.of("idle-timeout", "10m"));
         assertEquals(s, Payloads.status(plain(s)));
         Pong pong = new Pong("0.1.0", "default", 42, Instant.parse("2026-12-04T21:03:06Z"));
         assertEquals(pong, Payloads.pong(plain(pong)));

@@ -23,6 +23,25 @@ public final class Durations {
     }
 
     /**
+     * {@code d} in this syntax, in the largest unit that holds it whole: {@code 0}, {@code 500ms}, {@code 90s},
+     * {@code 10m}, {@code 2h}, {@code 1d}; {@link #parse} reads it back to the same duration.
+     */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms == 0) {
+            return "0";
+        }
+        long[] units = {86_400_000, 3_600_000, 60_000, 1000};
+        String[] names = {"d", "h", "m", "s"};
+        for (int i = 0; i < units.length; i++) {
+            if (ms % units[i] == 0) {
+                return ms / units[i] + names[i];
+            }
+        }
+        return ms + "ms";
+    }
+
+    /**
      * {@code s} as a duration.
      *
      * @param option what is being set, for the message ("--idle-timeout")

@@ -38,6 +38,24 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
         public static final Lifetime DEFAULTS = new Lifetime(Duration.ZERO, 90, Duration.ofSeconds(30));
     }
 
+    /**
+     * The settings a person can give {@code cove start} and {@code cove daemon}, by option name without dashes, in
+     * the options' own syntax: what {@code cove status} shows and what {@code cove start} compares its options
+     * with when a daemon runs already (both sides read by {@link #parse}, so {@code 600s} equals {@code 10m}).
+     */
+    public java.util.Map<String, String> settings() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("log-level", logLevel.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("idle-timeout", Durations.format(lifetime.idleTimeout()));
+        m.put("shutdown-grace", Durations.format(shutdownGrace));
+        m.put("hang-window", Durations.format(hangWindow));
+        m.put("session-retention", Durations.format(sessionRetention));
+        m.put("heap-limit", lifetime.heapLimitPercent() + "%");
+        m.put("heap-window", Durations.format(lifetime.heapWindow()));
+        m.put("config", configFile == null ? "" : configFile.toString());
+        return m;
+    }
+
     public boolean isPrivate() {
         return parentPid > 0;
     }

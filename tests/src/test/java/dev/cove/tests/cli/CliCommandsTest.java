@@ -81,6 +81,39 @@ class CliCommandsTest {
         assertFalse(ProcessHandle.of(main).map(ProcessHandle::isAlive).orElse(false), "the old daemon is gone");
     }
 
+    /** {@code start} with settings while a daemon runs used to say "nothing to do" and exit 0 (issue 19). */
+    @Test
+    void startWithOtherSettingsThanTheRunningDaemonsSaysWhichAndFails() throws Exception {
+        assertOk(cli.run("start"));
+        long pid = cli.lockPid("default");
+        JsonNode settings = Json.MAPPER.readTree(assertOk(cli.run("status", "--json")).out()).path("settings");
+        assertEquals("0", settings.path("idle-timeout").asText(), settings::toString);
+        assertEquals("info", settings.path("log-level").asText(), settings::toString);
+
+        Result differ = cli.run("start", "--idle-timeout", "10m", "--log-level", "info", "--heap-window=0.5m");
+        assertEquals(6, differ.exit(), differ::toString);
+        assertTrue(differ.err().contains("--idle-timeout: it runs with 0 (off), given 10m"), differ::toString);
+        assertFalse(differ.err().contains("--log-level") && differ.err().contains("given info"),
+                "the same level is no difference: " + differ);
+        assertFalse(differ.err().contains("--heap-window:"), "0.5m is the running 30s: " + differ);
+        assertTrue(Pattern.compile("Run `cove --data-dir " + Pattern.quote(cli.dataDir().toString())
+                + " restart [^`]*--idle-timeout 10m[^`]*` to apply them").matcher(differ.err()).find(), differ::toString);
+        assertEquals(pid, cli.lockPid("default"), "the running daemon is left alone");
+
+        Result same = assertOk(cli.run("start", "--idle-timeout", "0", "--heap-window", "30s"));
+        assertTrue(same.out().contains("already running"), same::toString);
+
+        Result unknown = cli.run("start", "--no-such-setting", "1");
+        assertEquals(1, unknown.exit(), unknown::toString);
+        assertTrue(unknown.err().contains("unknown option --no-such-setting"), unknown::toString);
+
+        assertOk(cli.run("restart", "--idle-timeout", "10m"));
+        JsonNode after = Json.MAPPER.readTree(assertOk(cli.run("status", "--json")).out()).path("settings");
+        assertEquals("10m", after.path("idle-timeout").asText(), "restart applied it: " + after);
+        assertOk(cli.run("start", "--idle-timeout", "600s"));
+        assertTrue(assertOk(cli.run("status")).out().contains("--idle-timeout 10m"), "status shows the settings");
+    }
+
     @Test
     void logsFollowAndEventsStreamUntilTheDaemonStops() throws Exception {
         assertOk(cli.run("start"));

@@ -23,7 +23,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "start", description = {
         "Start the daemon in the background and return once it answers.",
-        "If one is running already, say so and succeed. If it fails to start, show the end of its output and log."},
+        "If one is running already, say so and succeed; if the options given differ from its settings, say which "
+                + "and exit with status 6 (`cove restart` with the options applies them). If it fails to start, "
+                + "show the end of its output and log."},
         footer = {"%nOther options go to the daemon as they are, e.g. --shutdown-grace 5 (see `cove daemon --help`)."})
 public final class StartCommand implements Callable<Integer> {
     @ParentCommand

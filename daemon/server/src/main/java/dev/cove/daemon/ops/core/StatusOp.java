@@ -34,7 +34,8 @@ public final class StatusOp implements Handler<GetStatus, DaemonStatus> {
                 paths.socket().toString(), paths.dataDir().toString(), paths.instanceDataDir().toString(),
                 paths.logFile().toString(), server.clients().size(), server.registry().size(), runtime.hub().size(),
                 rt.totalMemory() - rt.freeMemory(), rt.maxMemory(), residentBytes(), java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount(),
-                Runtime.version().toString(), runtime.options().isPrivate(), runtime.options().parentPid());
+                Runtime.version().toString(), runtime.options().isPrivate(), runtime.options().parentPid(),
+                runtime.options().settings());
     }
 
     /** VmRSS from /proc on Linux; -1 elsewhere. */
