@@ -12,7 +12,11 @@ import java.util.concurrent.Callable;
 
 @Command(name = "completion", description = {
         "Print a bash (and zsh) completion script for cove.",
-        "Load it with:  source <(cove completion)   or save it to ~/.local/share/bash-completion/completions/cove"})
+        "Load it into this shell:",
+        "  source <(cove completion)",
+        "Or install it for your user, where bash-completion finds it in every new shell:",
+        "  mkdir -p ~/.local/share/bash-completion/completions",
+        "  cove completion > ~/.local/share/bash-completion/completions/cove"})
 public final class CompletionCommand implements Callable<Integer> {
     @ParentCommand
     CoveCli cove;

@@ -19,7 +19,7 @@ abstract class TransferCommand implements Callable<Integer> {
     @ParentCommand
     CoveCli cove;
 
-    @Parameters(arity = "2..*", paramLabel = "SRC... DEST", description = "Files or folders, then the destination "
+    @Parameters(arity = "2..*", paramLabel = "SRC... DEST", hideParamSyntax = true, description = "Files or folders, then the destination "
             + "(an existing folder to put them in, or with one source the new name).")
     List<String> paths;
 
