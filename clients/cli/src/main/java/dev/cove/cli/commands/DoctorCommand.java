@@ -1,5 +1,6 @@
 package dev.cove.cli.commands;
 
+import dev.cove.api.Plural;
 import dev.cove.api.Cove;
 import dev.cove.api.core.Ping;
 import dev.cove.api.upstream.GetUpstreamStatus;
@@ -338,7 +339,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 for (dev.cove.api.locations.LocationInfo l : client.call(new dev.cove.api.locations.ListLocations(lib.id())).locations()) {
                     if (l.watching() && l.unwatchedFolders() > 0) {
                         unwatched += l.unwatchedFolders();
-                        where.add(l.path() + " in " + lib.name() + " (" + l.unwatchedFolders() + " folders unwatched)");
+                        where.add(l.path() + " in " + lib.name() + " (" + Plural.of(l.unwatchedFolders(), "folder") + " unwatched)");
                     }
                 }
             }
@@ -378,7 +379,7 @@ public final class DoctorCommand implements Callable<Integer> {
             findings.add(new Finding("upstream", Status.INFO, "off (no OTEL_EXPORTER_OTLP_ENDPOINT)", null));
         } else if (UpstreamStatus.FAILING.equals(u.state())) {
             add("upstream", Status.WARN, "forwarding to " + u.endpoint() + " fails: " + u.lastError() + "; "
-                    + UpstreamStatusCommand.backlog(u) + " wait", "check that the endpoint answers and the "
+                    + UpstreamStatusCommand.backlog(u) + " waiting to be sent", "check that the endpoint answers and the "
                     + "OTEL_EXPORTER_OTLP_HEADERS it needs; `" + status + "` shows the last error");
         } else if (u.droppedRecords() > 0) {
             // kept in sessions.db for good, so shown but not counted as a problem now

@@ -1,5 +1,6 @@
 package dev.cove.daemon.library;
 
+import dev.cove.api.Plural;
 import dev.cove.daemon.storage.Database;
 import dev.cove.api.events.LibraryChanged;
 import dev.cove.api.events.LocationChanged;
@@ -74,7 +75,7 @@ public final class Libraries implements AutoCloseable {
                 }
             }
         }
-        log.info("{} libraries open", byId.size());
+        log.info("{} open", Plural.of(byId.size(), "library", "libraries"));
     }
 
     private Library load(Path dir, Path dbFile) throws SQLException {
@@ -394,7 +395,7 @@ public final class Libraries implements AutoCloseable {
         if (!s.changed().isEmpty()) {
             hub.publish(new dev.cove.api.events.FilesChanged(lib.id, locationId, 0, 0, 0, s.changed(), Instant.now()));
         }
-        return "indexed " + s.entries() + " entries (" + s.hashed() + " hashed, " + s.removed() + " removed, "
+        return "indexed " + Plural.of(s.entries(), "entry", "entries") + " (" + s.hashed() + " hashed, " + s.removed() + " removed, "
                 + s.unreadable() + " unreadable)";
     }
 
@@ -431,7 +432,7 @@ public final class Libraries implements AutoCloseable {
                 }
                 try {
                     startScan(lib, locationId, path, "periodic rescan: "
-                            + (w == null ? "not watched" : w.unwatchedFolders() + " folders unwatched"));
+                            + (w == null ? "not watched" : Plural.of(w.unwatchedFolders(), "folder") + " unwatched"));
                 } catch (RuntimeException e) {
                     log.debug("periodic rescan of {} not started: {}", path, e.toString());
                 }

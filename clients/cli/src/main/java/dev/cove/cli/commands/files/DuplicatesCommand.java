@@ -1,5 +1,6 @@
 package dev.cove.cli.commands.files;
 
+import dev.cove.api.Plural;
 import dev.cove.api.files.DuplicateList;
 import dev.cove.api.files.FindDuplicates;
 import dev.cove.cli.Args;
@@ -55,7 +56,7 @@ public final class DuplicatesCommand implements Callable<Integer> {
                     Format.bytes(g.size() * (g.paths().size() - 1)));
             g.paths().forEach(p -> cove.out().println("  " + p));
         }
-        cove.out().printf("%d groups; %s would be freed by keeping one file of each%n", d.groups().size(),
+        cove.out().printf("%s; %s would be freed by keeping one file of each%n", Plural.of(d.groups().size(), "group"),
                 Format.bytes(d.wastedBytes()));
         return ExitCodes.OK;
     }

@@ -1,5 +1,6 @@
 package dev.cove.cli.commands.location;
 
+import dev.cove.api.Plural;
 import dev.cove.api.locations.ListLocations;
 import dev.cove.api.locations.LocationInfo;
 import dev.cove.api.locations.LocationList;
@@ -46,16 +47,16 @@ public final class LocationListCommand implements Callable<Integer> {
         for (LocationInfo l : list.locations()) {
             rows.add(new String[]{Long.toString(l.id()), l.state().name().toLowerCase(Locale.ROOT)
                     + (!l.watching() ? " (not watched)" : l.unwatchedFolders() > 0
-                    ? " (partly watched (" + l.unwatchedFolders() + " folders unwatched))" : ""), Long.toString(l.entries()), Format.bytes(l.bytes()),
+                    ? " (partly watched: " + Plural.of(l.unwatchedFolders(), "folder") + " unwatched)" : ""), Long.toString(l.entries()), Format.bytes(l.bytes()),
                     Long.toString(l.unreadable()), Format.time(l.lastScanAt()), l.path()});
         }
         Format.table(cove.out(), rows);
         list.locations().stream().filter(l -> l.lastError() != null)
                 .forEach(l -> cove.out().printf("location %d: %s%n", l.id(), l.lastError()));
         list.locations().stream().filter(l -> l.watching() && l.unwatchedFolders() > 0)
-                .forEach(l -> cove.out().printf("location %d: partly watched (%d folders unwatched): the inotify watch "
+                .forEach(l -> cove.out().printf("location %d: partly watched (%s unwatched): the inotify watch "
                         + "limit is reached, so those folders are kept fresh by periodic rescans; `%s` gives the fix%n",
-                        l.id(), l.unwatchedFolders(), cove.command("doctor")));
+                        l.id(), Plural.of(l.unwatchedFolders(), "folder"), cove.command("doctor")));
         return ExitCodes.OK;
     }
 }

@@ -1,5 +1,6 @@
 package dev.cove.cli.commands.upstream;
 
+import dev.cove.api.Plural;
 import dev.cove.api.upstream.GetUpstreamStatus;
 import dev.cove.api.upstream.UpstreamStatus;
 import dev.cove.cli.ExitCodes;
@@ -60,8 +61,8 @@ public final class UpstreamStatusCommand implements Callable<Integer> {
     }
 
     public static String backlog(UpstreamStatus s) {
-        return s.backlogRecords() + " records, " + Format.bytes(s.backlogBytes())
-                + (s.oldestAgeMillis() == null ? "" : ", oldest " + Format.duration(s.oldestAgeMillis()) + " old");
+        return Plural.of(s.backlogRecords(), "record") + ", " + Format.bytes(s.backlogBytes())
+                + (s.oldestAgeMillis() == null ? "" : ", the oldest from " + Format.duration(s.oldestAgeMillis()) + " ago");
     }
 
     private static String[] row(String name, String value) {

@@ -1,5 +1,6 @@
 package dev.cove.daemon.ops.files;
 
+import dev.cove.api.Plural;
 import dev.cove.api.files.CopyFiles;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
@@ -22,7 +23,7 @@ public final class CopyFilesOp implements Handler<CopyFiles, JobInfo> {
     @Override
     public JobInfo handle(CopyFiles input, CallContext context) {
         List<FileOps.Step> steps = FileOps.plan(input.sources(), input.destination(), input.conflict(), "copy");
-        String what = steps.size() == 1 ? steps.get(0).source().toString() : steps.size() + " items";
+        String what = steps.size() == 1 ? steps.get(0).source().toString() : Plural.of(steps.size(), "item");
         return jobs.submit(JobKind.COPY, "copy " + what + " to " + input.destination(), null, ctx -> {
             long[] m = FileOps.measure(steps.stream().map(FileOps.Step::source).toList());
             ctx.total(m[0], m[1]);
@@ -31,7 +32,7 @@ public final class CopyFilesOp implements Handler<CopyFiles, JobInfo> {
                 ctx.message("copying " + s.source());
                 ops.copyTree(s.source(), s.target());
             }
-            return "copied " + m[0] + " files (" + m[1] + " bytes)";
+            return "copied " + Plural.of(m[0], "file") + " (" + Plural.of(m[1], "byte") + ")";
         });
     }
 }

@@ -1,5 +1,6 @@
 package dev.cove.daemon.ops.files;
 
+import dev.cove.api.Plural;
 import dev.cove.api.files.DeleteFiles;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
@@ -40,7 +41,7 @@ public final class DeleteFilesOp implements Handler<DeleteFiles, JobInfo> {
                 throw RpcException.invalidInput(p + " is already in the trash; delete it with permanent=true");
             }
         }
-        String what = paths.size() == 1 ? paths.get(0).toString() : paths.size() + " items";
+        String what = paths.size() == 1 ? paths.get(0).toString() : Plural.of(paths.size(), "item");
         String verb = input.permanent() ? "delete" : "trash";
         return jobs.submit(JobKind.DELETE, verb + " " + what, null, ctx -> {
             FileOps ops = new FileOps(ctx, null);
@@ -50,7 +51,7 @@ public final class DeleteFilesOp implements Handler<DeleteFiles, JobInfo> {
                 for (Path p : paths) {
                     ops.deleteTree(p);
                 }
-                return "deleted " + m[0] + " files";
+                return "deleted " + Plural.of(m[0], "file");
             }
             ctx.total(paths.size(), 0);
             for (Path p : paths) {
@@ -58,7 +59,7 @@ public final class DeleteFilesOp implements Handler<DeleteFiles, JobInfo> {
                 trash.trash(p, ops);
                 ctx.advance(1, 0);
             }
-            return "moved " + paths.size() + " items to " + trash.dir();
+            return "moved " + Plural.of(paths.size(), "item") + " to " + trash.dir();
         });
     }
 }
