@@ -431,7 +431,8 @@ final class LibrariesPane extends VBox {
                 return;
             }
             String name = Path.of(l.path()).getFileName() == null ? l.path() : Path.of(l.path()).getFileName().toString();
-            setText(name + "  ·  " + l.entries() + " · " + l.state().name().toLowerCase());
+            setText(name + "  ·  " + l.entries() + " · " + l.state().name().toLowerCase()
+                    + (l.partlyIndexed() ? " · partly indexed" : ""));
             switch (l.state()) {
                 case OFFLINE -> getStyleClass().add("location-offline");
                 case INDEXING -> getStyleClass().add("location-indexing");
@@ -440,6 +441,7 @@ final class LibrariesPane extends VBox {
             setTooltip(new javafx.scene.control.Tooltip(l.path() + "\n" + l.entries() + " entries, " + Fx.bytes(l.bytes())
                     + (l.unreadable() > 0 ? ", " + l.unreadable() + " unreadable" : "")
                     + (l.lastError() != null ? "\n" + l.lastError() : "")
+                    + (l.partlyIndexed() ? "\npartly indexed: its last scan did not finish (Rescan completes it)" : "")
                     + (l.lastScanAt() != null ? "\nlast scan " + Fx.dateTime(l.lastScanAt()) : "")));
         }
     }

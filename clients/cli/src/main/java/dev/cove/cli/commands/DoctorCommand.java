@@ -337,6 +337,14 @@ public final class DoctorCommand implements Callable<Integer> {
         try {
             for (dev.cove.api.libraries.LibraryInfo lib : client.call(new dev.cove.api.libraries.ListLibraries()).libraries()) {
                 for (dev.cove.api.locations.LocationInfo l : client.call(new dev.cove.api.locations.ListLocations(lib.id())).locations()) {
+                    if (l.partlyIndexed()) {
+                        // (the fix names the location by id: `location rescan` takes the library from --library)
+                        add("index", Status.WARN, l.path() + " in library " + lib.name() + " is partly indexed ("
+                                + Plural.of(l.entries(), "entry", "entries") + "): its last scan did not finish",
+                                "`" + cove.command("location rescan --library " + lib.id() + " " + l.id())
+                                        + "` completes it, or `" + cove.command("location remove --library " + lib.id()
+                                        + " " + l.id()) + "` removes it");
+                    }
                     if (l.watching() && l.unwatchedFolders() > 0) {
                         unwatched += l.unwatchedFolders();
                         where.add(l.path() + " in " + lib.name() + " (" + Plural.of(l.unwatchedFolders(), "folder") + " unwatched)");

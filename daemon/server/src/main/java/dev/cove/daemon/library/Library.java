@@ -261,8 +261,8 @@ public final class Library {
         List<LocationInfo> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT l.id, l.path, l.added_at, l.last_scan_at, l.unreadable, "
                 + "l.last_error, (SELECT count(*) FROM entries e WHERE e.location_id = l.id), "
-                + "(SELECT coalesce(sum(size),0) FROM entries e WHERE e.location_id = l.id AND kind <> 'folder') "
-                + "FROM locations l" + (only == null ? "" : " WHERE l.id = " + only) + " ORDER BY l.id")) {
+                + "(SELECT coalesce(sum(size),0) FROM entries e WHERE e.location_id = l.id AND kind <> 'folder'), "
+                + "l.scan_complete FROM locations l" + (only == null ? "" : " WHERE l.id = " + only) + " ORDER BY l.id")) {
             ResultSet rs = ps.executeQuery();
             while (rs.next()) {
                 long lid = rs.getLong(1);
@@ -272,7 +272,8 @@ public final class Library {
                 out.add(new LocationInfo(lid, id, rs.getString(2), r.state, rs.getLong(7), rs.getLong(8),
                         rs.getLong(5), Instant.ofEpochMilli(rs.getLong(3)), lastScan, rs.getString(6),
                         r.watcher != null && r.watcher.isRunning(),
-                        r.watcher != null && r.watcher.isRunning() ? r.watcher.unwatchedFolders() : 0));
+                        r.watcher != null && r.watcher.isRunning() ? r.watcher.unwatchedFolders() : 0,
+                        rs.getInt(9) == 0 && r.state != LocationState.INDEXING));
             }
         }
         return out;

@@ -46,17 +46,26 @@ public final class LocationListCommand implements Callable<Integer> {
         rows.add(new String[]{"ID", "STATE", "ENTRIES", "SIZE", "UNREADABLE", "LAST SCAN", "PATH"});
         for (LocationInfo l : list.locations()) {
             rows.add(new String[]{Long.toString(l.id()), l.state().name().toLowerCase(Locale.ROOT)
-                    + (!l.watching() ? " (not watched)" : l.unwatchedFolders() > 0
+                    + (l.partlyIndexed() ? ", partly indexed" : "") + (!l.watching() ? " (not watched)" : l.unwatchedFolders() > 0
                     ? " (partly watched: " + Plural.of(l.unwatchedFolders(), "folder") + " unwatched)" : ""), Long.toString(l.entries()), Format.bytes(l.bytes()),
                     Long.toString(l.unreadable()), Format.time(l.lastScanAt()), l.path()});
         }
         Format.table(cove.out(), rows);
         list.locations().stream().filter(l -> l.lastError() != null)
                 .forEach(l -> cove.out().printf("location %d: %s%n", l.id(), l.lastError()));
+        list.locations().stream().filter(LocationInfo::partlyIndexed)
+                .forEach(l -> cove.out().println(partlyIndexed(cove, l)));
         list.locations().stream().filter(l -> l.watching() && l.unwatchedFolders() > 0)
                 .forEach(l -> cove.out().printf("location %d: partly watched (%s unwatched): the inotify watch "
                         + "limit is reached, so those folders are kept fresh by periodic rescans; `%s` gives the fix%n",
                         l.id(), Plural.of(l.unwatchedFolders(), "folder"), cove.command("doctor")));
         return ExitCodes.OK;
+    }
+
+    /** What a partly indexed location is and the two ways out; said by location list, location add and doctor. */
+    public static String partlyIndexed(CoveCli cove, LocationInfo l) {
+        return "location " + l.id() + ": partly indexed (" + Plural.of(l.entries(), "entry", "entries")
+                + "): its last scan did not finish. `" + cove.command("location rescan " + l.id()) + "` completes it; `"
+                + cove.command("location remove " + l.id()) + "` removes the location";
     }
 }
