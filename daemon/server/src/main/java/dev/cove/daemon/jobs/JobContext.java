@@ -31,4 +31,11 @@ public interface JobContext {
 
     /** Records a temporary file this job is writing, so that a crash leaves nothing behind (removed at next start). */
     void tempFile(Path temp);
+
+    /**
+     * Asks that the job, if it completes, leave no record in the job list: its final {@code JobUpdate} is still
+     * published, then the record is deleted. For work that turned out to be a no-op nobody asked for (a start-up
+     * rescan that found nothing changed); a failed or cancelled job is always kept.
+     */
+    void unlistIfCompleted();
 }

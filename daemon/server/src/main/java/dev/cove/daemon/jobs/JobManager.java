@@ -316,6 +316,7 @@ public final class JobManager implements AutoCloseable {
         double rate;
         long rateBytes, rateTime = System.nanoTime();
         Path temp;
+        private volatile boolean unlist;
 
         Job(long id, JobKind kind, String description, String libraryId, Instant createdAt, Body body) {
             this.id = id;
@@ -378,9 +379,29 @@ public final class JobManager implements AutoCloseable {
                 temp = null;
                 notifyAll();
             }
-            persist(true);
+            boolean forget = unlist && end == JobState.COMPLETED;
+            if (!forget) {
+                persist(true);
+            }
             publish(true);
             live.remove(id);
+            if (forget) {
+                delete();
+            }
+        }
+
+        private void delete() {
+            try {
+                db.write(c -> {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE id=?")) {
+                        ps.setLong(1, id);
+                        ps.executeUpdate();
+                    }
+                    return null;
+                });
+            } catch (StorageException e) {
+                log.warn("job {}: cannot delete its record: {}", id, e.getMessage());
+            }
         }
 
         synchronized void awaitEnd(long millis) {
@@ -510,6 +531,11 @@ public final class JobManager implements AutoCloseable {
                     state = JobState.RUNNING;
                 }
             }
+        }
+
+        @Override
+        public void unlistIfCompleted() {
+            unlist = true;
         }
 
         @Override

@@ -68,7 +68,7 @@ public final class Libraries implements AutoCloseable {
                     Library lib = load(dir, dbFile);
                     byId.put(lib.id, lib);
                     for (LocationInfo loc : lib.locations()) {
-                        startScan(lib, loc.id(), Path.of(loc.path()), "start-up");
+                        startScan(lib, loc.id(), Path.of(loc.path()), START_UP);
                     }
                 } catch (SQLException | RuntimeException e) {
                     log.error("cannot open library in {}: {}", dir, e.toString(), e);
@@ -351,18 +351,30 @@ public final class Libraries implements AutoCloseable {
     private synchronized JobInfo startScan(Library lib, long locationId, Path path, String why) {
         Library.LocationRuntime rt = lib.rt(locationId);
         if (rt.jobId != 0) {
-            JobInfo j = jobs.get(rt.jobId);
-            if (!j.state().isFinished()) {
-                return j;
+            try {
+                JobInfo j = jobs.get(rt.jobId);
+                if (!j.state().isFinished()) {
+                    return j;
+                }
+            } catch (RpcException e) {
+                // a start-up rescan that changed nothing leaves no record
             }
         }
+        boolean startUp = why.equals(START_UP);
         JobInfo job = jobs.submit(JobKind.INDEX, "index " + path + " (" + why + ")", lib.id,
-                ctx -> index(lib, locationId, path, ctx));
+                ctx -> index(lib, locationId, path, ctx, startUp));
         rt.jobId = job.id();
         return job;
     }
 
-    private String index(Library lib, long locationId, Path path, JobContext ctx) throws Exception {
+    /**
+     * Why the daemon rescans every location as it starts. Such a rescan that finds nothing changed is not listed in
+     * the jobs (only in the log): each daemon start added one "(start-up)" job per location to `cove jobs list`,
+     * burying the jobs a person started. One that changes the index, fails or is cancelled is listed as any job.
+     */
+    static final String START_UP = "start-up";
+
+    private String index(Library lib, long locationId, Path path, JobContext ctx, boolean startUp) throws Exception {
         if (!Files.isDirectory(path)) {
             setState(lib, locationId, path.toString(), LocationState.OFFLINE);
             saveScan(lib, locationId, false, 0, "folder " + path + " is gone (offline)");
@@ -394,6 +406,10 @@ public final class Libraries implements AutoCloseable {
         }
         if (!s.changed().isEmpty()) {
             hub.publish(new dev.cove.api.events.FilesChanged(lib.id, locationId, 0, 0, 0, s.changed(), Instant.now()));
+        } else if (startUp && s.removed() == 0 && s.hashed() == 0) {
+            ctx.unlistIfCompleted();
+            log.info("start-up rescan of {}: nothing changed ({}); not listed in the jobs", path,
+                    Plural.of(s.entries(), "entry", "entries"));
         }
         return "indexed " + Plural.of(s.entries(), "entry", "entries") + " (" + s.hashed() + " hashed, " + s.removed() + " removed, "
                 + s.unreadable() + " unreadable)";
