@@ -1,5 +1,6 @@
 package dev.cove.daemon.ops.files;
 
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.DeleteFiles;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
@@ -28,7 +29,7 @@ public final class DeleteFilesOp implements Handler<DeleteFiles, JobInfo> {
 
     @Override
     public JobInfo handle(DeleteFiles input, CallContext context) {
-        List<Path> paths = input.paths().stream().map(p -> Path.of(p).normalize()).toList();
+        List<Path> paths = input.paths().stream().map(p -> FileNames.path(p).normalize()).toList();
         for (Path p : paths) {
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 throw RpcException.notFound("no such file or folder: " + p);

@@ -1,5 +1,6 @@
 package dev.cove.daemon.ops.files;
 
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.RenameFile;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
@@ -23,11 +24,11 @@ public final class RenameFileOp implements Handler<RenameFile, JobInfo> {
 
     @Override
     public JobInfo handle(RenameFile input, CallContext context) {
-        Path src = Path.of(input.path()).normalize();
+        Path src = FileNames.path(input.path()).normalize();
         if (!Files.exists(src, LinkOption.NOFOLLOW_LINKS)) {
             throw RpcException.notFound("no such file or folder: " + src);
         }
-        Path dst = src.resolveSibling(input.newName());
+        Path dst = FileNames.resolve(src.getParent(), input.newName());
         if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS)) {
             throw RpcException.conflict(dst + " already exists; pick another name");
         }
