@@ -1,6 +1,7 @@
 package dev.cove.daemon.jobs;
 
 import dev.cove.api.files.FileNames;
+
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

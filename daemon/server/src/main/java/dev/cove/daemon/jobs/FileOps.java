@@ -1,7 +1,7 @@
 package dev.cove.daemon.jobs;
 
-import dev.cove.api.files.FileNames;
 import dev.cove.api.files.ConflictPolicy;
+import dev.cove.api.files.FileNames;
 import dev.cove.rpc.RpcException;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.cove.daemon.ops.files;
 
-import dev.cove.api.files.FileNames;
 import dev.cove.api.files.DeleteFiles;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
 import dev.cove.daemon.jobs.FileOps;

@@ -1,7 +1,7 @@
 package dev.cove.daemon.ops.files;
 
-import dev.cove.api.files.FileNames;
 import dev.cove.api.files.FileEntry;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.GetFileInfo;
 import dev.cove.daemon.library.Libraries;
 import dev.cove.daemon.library.Library;

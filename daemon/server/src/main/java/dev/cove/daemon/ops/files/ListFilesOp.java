@@ -1,9 +1,9 @@
 package dev.cove.daemon.ops.files;
 
-import dev.cove.api.files.FileNames;
 import dev.cove.api.files.FileEntry;
 import dev.cove.api.files.FileKind;
 import dev.cove.api.files.FileList;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.ListFiles;
 import dev.cove.daemon.library.Libraries;
 import dev.cove.daemon.library.Library;
