@@ -8,7 +8,6 @@ import dev.cove.cli.Format;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,17 +27,19 @@ public final class FileTable {
 
     /**
      * Each path's bytes followed by a NUL, as {@code find -print0} and {@code locate -0} print them, for
-     * {@code xargs -0}: the exact name, whatever its bytes, with nothing escaped.
+     * {@code xargs -0}: the exact name, whatever its bytes, with nothing escaped. False when stdout is closed (as
+     * by {@code | head -z -n 3}), so that the caller stops as the text output does.
      */
-    public static void print0(OutputStream out, List<FileEntry> entries) {
+    public static boolean print0(OutputStream out, List<FileEntry> entries) {
         try {
             for (FileEntry e : entries) {
                 out.write(FileNames.encode(e.path()));
                 out.write(0);
             }
             out.flush();
+            return true;
         } catch (IOException x) {
-            throw new UncheckedIOException(x);
+            return false;
         }
     }
 

@@ -38,9 +38,7 @@ final class SearchAll {
         do {
             SearchResult r = client.call(page.apply(next));
             if (raw != null) {
-                FileTable.print0(raw, r.entries());
-                count += r.entries().size();
-                next = r.nextCursor();
+                next = FileTable.print0(raw, r.entries()) ? r.nextCursor() : null;
                 continue;
             }
             for (FileEntry e : r.entries()) {
