@@ -131,6 +131,11 @@ class CliByteNamesTest {
                 .resolve(onlyChild(xdgData.resolve("Trash/info")))).contains("Path=" + files + "/%FE%FF.txt"),
                 "the trash info names the bytes, percent-encoded");
 
+        RawResult rename = runRaw(false, "rename", files + "/new\nline.txt", "renamed\u001b[2J.txt");
+        assertEquals(0, rename.exit(), rename::toString);
+        assertTrue(rename.text().contains("renamed to " + "'" + files + "/renamed'$'\\033''[2J.txt'")
+                && !rename.text().contains("\u001b"), "the job's message shows the name escaped: " + rename);
+
         // the watcher sees a new such name; the index drops the removed one
         sh("printf new > \"$1/$(printf '\\375.txt')\"", files.toString());
         Cli.await(Duration.ofSeconds(30), () -> {

@@ -217,6 +217,11 @@ public final class FileNames {
         return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || isByte(c) || c == '\u2028' || c == '\u2029';
     }
 
+    /** How a path is shown to a person, in a message: {@code display(of(p))}. */
+    public static String show(Path p) {
+        return display(of(p));
+    }
+
     /**
      * How a path is shown to a person: itself when it has nothing a terminal would act on or could not show;
      * otherwise quoted as GNU {@code ls --quoting-style=shell-escape} does ({@code 'new'$'\n''line'},

@@ -71,7 +71,7 @@ public final class FileOps {
         for (String s : sources) {
             Path src = FileNames.path(s).normalize();
             if (!Files.exists(src, LinkOption.NOFOLLOW_LINKS)) {
-                throw RpcException.notFound("no such file or folder: " + src);
+                throw RpcException.notFound("no such file or folder: " + FileNames.show(src));
             }
             Path target = destDir ? dest.resolve(src.getFileName()) : dest;
             if (target.equals(src) && pol != ConflictPolicy.KEEP_BOTH) {
@@ -82,7 +82,7 @@ public final class FileOps {
                 throw RpcException.invalidInput("cannot " + verb + " folder " + src + " into itself (" + target + ")");
             }
             if (pol == ConflictPolicy.FAIL && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw RpcException.conflict(target + " already exists; choose a conflict policy: skip, overwrite or keep_both");
+                throw RpcException.conflict(FileNames.show(target) + " already exists; choose a conflict policy: skip, overwrite or keep_both");
             }
             if (pol == ConflictPolicy.KEEP_BOTH) {
                 target = ConflictNames.free(target);

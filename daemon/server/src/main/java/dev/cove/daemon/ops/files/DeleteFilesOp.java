@@ -32,7 +32,7 @@ public final class DeleteFilesOp implements Handler<DeleteFiles, JobInfo> {
         List<Path> paths = input.paths().stream().map(p -> FileNames.path(p).normalize()).toList();
         for (Path p : paths) {
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                throw RpcException.notFound("no such file or folder: " + p);
+                throw RpcException.notFound("no such file or folder: " + FileNames.show(p));
             }
             if (p.getParent() == null) {
                 throw RpcException.invalidInput("refusing to delete the root folder");
@@ -41,7 +41,7 @@ public final class DeleteFilesOp implements Handler<DeleteFiles, JobInfo> {
                 throw RpcException.invalidInput(p + " is already in the trash; delete it with permanent=true");
             }
         }
-        String what = paths.size() == 1 ? paths.get(0).toString() : paths.size() + " items";
+        String what = paths.size() == 1 ? FileNames.show(paths.get(0)) : paths.size() + " items";
         String verb = input.permanent() ? "delete" : "trash";
         return jobs.submit(JobKind.DELETE, verb + " " + what, null, ctx -> {
             FileOps ops = new FileOps(ctx, null);
