@@ -152,6 +152,55 @@ class CliByteNamesTest {
         }, "the watcher to index \\375.txt and drop \\376\\377.txt");
     }
 
+    /**
+     * An index written before names were byte-exact held one row, with U+FFFD, for both names: the daemon says so
+     * when it opens the library, and its start-up scan puts the two rows in its place.
+     */
+    @Test
+    void anIndexFromBeforeIsRepairedByTheStartUpScan() throws Exception {
+        startDaemon();
+        assertOk(cli.run("library", "create", "Bytes"));
+        assertOk(cli.run("location", "add", files.toString(), "--wait"));
+        assertOk(cli.run("shutdown"));
+        assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon stopped");
+        Path db;
+        try (Stream<Path> s = Files.walk(cli.dataDir())) {
+            db = s.filter(p -> p.getFileName().toString().equals("library.db")).findFirst().orElseThrow();
+        }
+        String lossy = files + "/\uFFFD\uFFFD.txt";
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            // what the index looked like: one row for both names, and no mark of byte-exact names
+            try (var ps = c.prepareStatement("INSERT INTO entries(location_id, path, parent, name, lname, ext, kind, size, "
+                    + "modified, created, inode, content_id) SELECT location_id, ?, parent, ?, ?, ext, kind, size, modified, "
+                    + "created, inode, content_id FROM entries WHERE path = ?")) {
+                ps.setString(1, lossy);
+                ps.setString(2, "\uFFFD\uFFFD.txt");
+                ps.setString(3, "\uFFFD\uFFFD.txt");
+                ps.setString(4, files + "/\uEFFF\uEFFE.txt");
+                assertEquals(1, ps.executeUpdate());
+            }
+            try (var st = c.createStatement()) {
+                assertEquals(2, st.executeUpdate("DELETE FROM entries WHERE path LIKE '%' || char(61439) || '%'"), "U+EFFF");
+                st.executeUpdate("DELETE FROM meta WHERE key = 'names'");
+            }
+        }
+        startDaemon();
+        Cli.await(Duration.ofSeconds(30), () -> {
+            try {
+                List<String> now = new ArrayList<>();
+                for (JsonNode e : Json.MAPPER.readTree(cli.run("--json", "search", "txt").out()).path("entries")) {
+                    now.add(e.path("path").asText());
+                }
+                return now.containsAll(List.of(files + "/\uEFFF\uEFFE.txt", files + "/\uEFFE\uEFFF.txt")) && !now.contains(lossy);
+            } catch (IOException e) {
+                return false;
+            }
+        }, "the start-up scan to put two byte-exact rows in place of the U+FFFD one");
+        String log = Files.readString(cli.paths(null).logFile());
+        assertTrue(log.contains("1 entries were indexed with U+FFFD for bytes that are not UTF-8; the start-up scan replaces them"),
+                "the log says what happens to the old rows");
+    }
+
     private RawResult runRaw(boolean pty, Object... args) {
         List<byte[]> raw = new ArrayList<>();
         for (Object a : args) {
