@@ -1,6 +1,7 @@
 package dev.cove.cli;
 
 import dev.cove.api.files.ConflictPolicy;
+import dev.cove.api.files.FileNames;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -79,10 +80,50 @@ public final class Args {
         }
     }
 
+    /**
+     * The arguments as the bytes they were given: the JVM decodes argv with {@code sun.jnu.encoding} and turns a
+     * byte that is not UTF-8 into U+FFFD, so a file name such as {@code $'\377\376.txt'} would reach the daemon as
+     * another name. When an argument shows that, the program's own argv is read again from /proc/self/cmdline
+     * (its last {@code args.length} entries are the program's arguments) into {@link FileNames}' string form.
+     * Elsewhere (no /proc) the arguments stay as decoded.
+     */
+    public static String[] exact(String[] args) {
+        boolean lossy = false;
+        for (String a : args) {
+            for (int i = 0; i < a.length() && !lossy; i++) {
+                char c = a.charAt(i);
+                lossy = c == '\uFFFD' || FileNames.isByte(c) || (c >= 0x80 && !NATIVE_UTF8);
+            }
+        }
+        if (!lossy) {
+            return args;
+        }
+        byte[] all;
+        try {
+            all = java.nio.file.Files.readAllBytes(Path.of("/proc/self/cmdline"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return args;
+        }
+        List<String> entries = new java.util.ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == 0) {
+                entries.add(FileNames.decode(java.util.Arrays.copyOfRange(all, start, i)));
+                start = i + 1;
+            }
+        }
+        if (entries.size() < args.length) {
+            return args;
+        }
+        return entries.subList(entries.size() - args.length, entries.size()).toArray(String[]::new);
+    }
+
+    private static final boolean NATIVE_UTF8 = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"));
+
     /** An absolute, normalised path; relative paths are taken from the current folder. */
     public static String absolute(String p) {
         try {
-            return Path.of(p).toAbsolutePath().normalize().toString();
+            return FileNames.of(FileNames.path(p).toAbsolutePath().normalize());
         } catch (InvalidPathException e) {
             throw new CliException(ExitCodes.USAGE, "'" + p + "' is not a valid path: " + e.getReason());
         }

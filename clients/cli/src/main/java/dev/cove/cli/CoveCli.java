@@ -115,12 +115,16 @@ public final class CoveCli implements Callable<Integer> {
     /** True when stdout is the process's own and a terminal: progress bars redraw in place. */
     private boolean terminal;
 
+    /** The process's stdout as bytes, when out() is it (null when the output is captured, as in tests). */
+    private java.io.OutputStream stdout;
+
     public static void main(String[] args) {
         // straight to the file descriptor, so that a closed pipe (`cove events | head`) shows in checkError()
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
                 System.out.charset()), true);
         CommandLine cmd = commandLine(System.getenv(), args).setOut(out);
         ((CoveCli) cmd.getCommand()).terminal = stdoutIsTerminal();
+        ((CoveCli) cmd.getCommand()).stdout = new FileOutputStream(FileDescriptor.out);
         System.exit(cmd.execute(args));
     }
 
@@ -310,6 +314,29 @@ public final class CoveCli implements Callable<Integer> {
 
     public PrintWriter out() {
         return spec.commandLine().getOut();
+    }
+
+    /**
+     * Raw bytes on stdout, for names that are not UTF-8 ({@code --print0}); what was printed through {@link #out()}
+     * is flushed first. With captured output, each byte goes to out() as the character of that code (ISO-8859-1).
+     */
+    public java.io.OutputStream rawOut() {
+        out().flush();
+        if (stdout != null) {
+            return new java.io.BufferedOutputStream(stdout, 64 * 1024);
+        }
+        PrintWriter w = out();
+        return new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                w.write(b & 0xFF);
+            }
+
+            @Override
+            public void flush() {
+                w.flush();
+            }
+        };
     }
 
     public PrintWriter err() {

@@ -14,7 +14,8 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] given) {
+        String[] args = Args.exact(given);
         // straight to the file descriptor, as CoveCli does, so that a closed pipe shows in checkError()
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
                 System.out.charset()), true);

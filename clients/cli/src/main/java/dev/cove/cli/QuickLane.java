@@ -3,6 +3,7 @@ package dev.cove.cli;
 import dev.cove.api.core.GetStatus;
 import dev.cove.api.core.Ping;
 import dev.cove.api.files.FileEntry;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.ListFiles;
 import dev.cove.api.files.SearchFiles;
 import dev.cove.api.files.SearchResult;
@@ -128,7 +129,7 @@ public final class QuickLane {
                 SearchResult r = Payloads.searchResult(client.call(SEARCH,
                         Payloads.search(search(lib, text, SearchFiles.MAX_LIMIT, cursor)), TIMEOUT_MILLIS));
                 for (FileEntry e : r.entries()) {
-                    out.println(e.path());
+                    out.println(FileNames.display(e.path()));
                     printed = true;
                 }
                 out.flush();

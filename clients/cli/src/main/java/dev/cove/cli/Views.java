@@ -3,6 +3,7 @@ package dev.cove.cli;
 import dev.cove.api.core.DaemonStatus;
 import dev.cove.api.core.Pong;
 import dev.cove.api.files.FileList;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.SearchResult;
 import dev.cove.cli.commands.files.FileTable;
 
@@ -92,7 +93,7 @@ public final class Views {
     /** {@code cove ls}. */
     public static void ls(PrintWriter out, FileList list) {
         if (list.entries().isEmpty()) {
-            out.println(list.path() + " is empty in the index");
+            out.println(FileNames.display(list.path()) + " is empty in the index");
             return;
         }
         FileTable.print(out, list.entries(), false);

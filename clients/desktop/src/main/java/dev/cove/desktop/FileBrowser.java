@@ -7,6 +7,7 @@ import dev.cove.api.files.ConflictPolicy;
 import dev.cove.api.files.CopyFiles;
 import dev.cove.api.files.DeleteFiles;
 import dev.cove.api.files.FileEntry;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.FileKind;
 import dev.cove.api.files.ListFiles;
 import dev.cove.api.files.MoveFiles;
@@ -194,7 +195,7 @@ final class FileBrowser extends BorderPane {
             @Override
             protected void updateItem(FileEntry e, boolean empty) {
                 super.updateItem(e, empty);
-                setText(empty || e == null ? null : e.name());
+                setText(empty || e == null ? null : FileNames.display(e.name()));
                 setGraphic(empty || e == null ? null : icon(e.kind()));
             }
         });
@@ -236,7 +237,7 @@ final class FileBrowser extends BorderPane {
         TableColumn<FileEntry, String> folder = new TableColumn<>("Folder");
         folder.setId("folderColumn");
         folder.setUserData(SortField.PATH);
-        folder.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(parentOf(c.getValue().path())));
+        folder.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(FileNames.display(parentOf(c.getValue().path()))));
         folder.setPrefWidth(260);
 
         table.getColumns().setAll(List.of(name, size, kind, modified, folder));
@@ -392,7 +393,7 @@ final class FileBrowser extends BorderPane {
                 loaded = true;
             }
             case View.Folder f -> {
-                pathLabel.setText(f.path());
+                pathLabel.setText(FileNames.display(f.path()));
                 query(gen, new ListFiles(library.id(), f.path()), list -> {
                     rows.setAll(list.entries());
                     table.sort();
@@ -484,7 +485,7 @@ final class FileBrowser extends BorderPane {
         MenuItem delete = item("menuDelete", "Delete…", this::delete);
         MenuItem copyPath = item("menuCopyPath", "Copy path", () -> {
             ClipboardContent c = new ClipboardContent();
-            c.putString(String.join("\n", selection().stream().map(FileEntry::path).toList()));
+            c.putString(String.join("\n", selection().stream().map(e -> FileNames.display(e.path())).toList()));
             javafx.scene.input.Clipboard.getSystemClipboard().setContent(c);
         });
         menu.getItems().setAll(open, new SeparatorMenuItem(), copy, move, rename, delete, new SeparatorMenuItem(), copyPath,

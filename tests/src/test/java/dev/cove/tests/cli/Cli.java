@@ -121,6 +121,65 @@ final class Cli {
         }
     }
 
+    /** What a CLI process run by {@link #runRaw} did: stdout as bytes. */
+    record RawResult(int exit, byte[] out, String err) {
+        String text() {
+            return new String(out, java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout ---\n" + text() + "--- stderr ---\n" + err;
+        }
+    }
+
+    /**
+     * Runs {@code cove --data-dir DIR args...} as a process whose arguments are bytes: a name that is not UTF-8
+     * cannot pass through ProcessBuilder's strings, so the whole command line goes NUL-separated into a file that
+     * {@code xargs -0} runs; with {@code pty}, inside {@code script(1)}, so that stdout is a terminal.
+     */
+    RawResult runRaw(boolean pty, List<byte[]> args) {
+        List<byte[]> items = new ArrayList<>();
+        List<String> head = new ArrayList<>();
+        head.add(java());
+        head.addAll(jvmFlags());
+        head.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath(false), "dev.cove.cli.Main",
+                "--data-dir", dataDir.toString()));
+        head.forEach(h -> items.add(h.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        items.addAll(args);
+        int n = RUNS.incrementAndGet();
+        Path argFile = dataDir.resolveSibling("cli-" + n + ".args");
+        Path out = dataDir.resolveSibling("cli-" + n + ".out");
+        Path err = dataDir.resolveSibling("cli-" + n + ".err");
+        try {
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+            for (byte[] item : items) {
+                b.write(item);
+                b.write(0);
+            }
+            Files.write(argFile, b.toByteArray());
+            String xargs = "xargs -0 -x -s 1000000 -a " + argFile + " env"; // env: the file starts with the program
+            List<String> cmd = pty ? List.of("script", "-qec", xargs, "/dev/null") : List.of("/bin/sh", "-c", "exec " + xargs);
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("COVE_"));
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("cove " + args.size() + " raw arguments did not finish within 60 s");
+            }
+            return new RawResult(p.exitValue(), Files.readAllBytes(out), Files.readString(err));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private final Map<Long, Path[]> outputs = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Starts the CLI as a process without waiting; its output goes to files read by {@link #output}. */

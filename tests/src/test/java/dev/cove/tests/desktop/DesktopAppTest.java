@@ -167,6 +167,29 @@ class DesktopAppTest extends FxRobot {
     }
 
     @Test
+    void namesThatAreNotUtf8OrHoldControlCharactersAreShownEscaped() throws Exception {
+        selectTab(0);
+        Path folder = Files.createDirectories(tmp.resolve("byte-names"));
+        // made by the shell: no Java string names the first two
+        Process sh = new ProcessBuilder("bash", "-c", "cd \"$1\" && printf a > \"$(printf '\\377\\376.txt')\" "
+                + "&& printf b > \"$(printf '\\376\\377.txt')\" && printf c > \"$(printf 'new\\nline')\"", "sh",
+                folder.toString()).inheritIO().start();
+        assertEquals(0, sh.waitFor(), "the shell made the files");
+        LibraryInfo lib = client.call(new CreateLibrary("Byte Names"));
+        client.call(new AddLocation(lib.id(), folder.toString()));
+        selectLibrary("Byte Names");
+
+        TableView<FileEntry> files = app.node("#fileTable");
+        await(() -> names(files).size() == 3 && DesktopApp.rowTexts(files).size() == 3, () -> DesktopApp.rowTexts(files).toString(),
+                "three entries, one per name, in the browser");
+        List<String> rows = DesktopApp.rowTexts(files);
+        for (String shown : List.of("$'\\377\\376''.txt'", "$'\\376\\377''.txt'", "'new'$'\\n''line'")) {
+            assertTrue(rows.stream().anyMatch(r -> r.contains(shown)), shown + " in " + rows);
+        }
+        assertTrue(rows.stream().noneMatch(r -> r.contains("\n") || r.contains("\uFFFD")), "nothing raw, nothing lost: " + rows);
+    }
+
+    @Test
     void copyFromContextMenuShowsProgressToCompletion() throws IOException {
         selectTab(0);
         Path folder = tree("sources", 3);

@@ -1,5 +1,7 @@
 package dev.cove.daemon.jobs;
 
+import dev.cove.api.files.FileNames;
+
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -23,9 +25,9 @@ public final class ConflictNames {
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return target;
         }
-        String name = target.getFileName().toString();
+        String name = FileNames.name(target);
         for (int n = 2; ; n++) {
-            Path p = target.resolveSibling(alternative(name, n));
+            Path p = FileNames.resolve(target.getParent(), alternative(name, n));
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 return p;
             }

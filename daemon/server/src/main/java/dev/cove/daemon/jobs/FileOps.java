@@ -2,6 +2,7 @@ package dev.cove.daemon.jobs;
 
 import dev.cove.api.Plural;
 import dev.cove.api.files.ConflictPolicy;
+import dev.cove.api.files.FileNames;
 import dev.cove.rpc.RpcException;
 
 import java.io.IOException;
@@ -54,7 +55,7 @@ public final class FileOps {
      */
     public static List<Step> plan(List<String> sources, String destination, ConflictPolicy policy, String verb) {
         ConflictPolicy pol = policy == null ? ConflictPolicy.FAIL : policy;
-        Path dest = Path.of(destination).normalize();
+        Path dest = FileNames.path(destination).normalize();
         boolean destDir = Files.isDirectory(dest);
         if (!destDir && sources.size() > 1) {
             throw Files.exists(dest)
@@ -69,11 +70,11 @@ public final class FileOps {
         }
         List<Step> steps = new ArrayList<>();
         for (String s : sources) {
-            Path src = Path.of(s).normalize();
+            Path src = FileNames.path(s).normalize();
             if (!Files.exists(src, LinkOption.NOFOLLOW_LINKS)) {
-                throw RpcException.notFound("no such file or folder: " + src);
+                throw RpcException.notFound("no such file or folder: " + FileNames.show(src));
             }
-            Path target = destDir ? dest.resolve(src.getFileName().toString()) : dest;
+            Path target = destDir ? dest.resolve(src.getFileName()) : dest;
             if (target.equals(src) && pol != ConflictPolicy.KEEP_BOTH) {
                 throw RpcException.invalidInput(src + " would be " + (verb.equals("copy") ? "copied" : "moved")
                         + " onto itself; pick another destination or use --conflict keep-both");
@@ -82,7 +83,7 @@ public final class FileOps {
                 throw RpcException.invalidInput("cannot " + verb + " folder " + src + " into itself (" + target + ")");
             }
             if (pol == ConflictPolicy.FAIL && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw RpcException.conflict(target + " already exists; choose a conflict policy (--conflict): skip, overwrite or keep-both");
+                throw RpcException.conflict(FileNames.show(target) + " already exists; choose a conflict policy (--conflict): skip, overwrite or keep-both");
             }
             if (pol == ConflictPolicy.KEEP_BOTH) {
                 target = ConflictNames.free(target);
@@ -133,7 +134,7 @@ public final class FileOps {
                 children = s.sorted().toList();
             }
             for (Path c : children) {
-                copyTree(c, dst.resolve(c.getFileName().toString()));
+                copyTree(c, dst.resolve(c.getFileName()));
             }
             Files.setLastModifiedTime(dst, Files.getLastModifiedTime(src, LinkOption.NOFOLLOW_LINKS));
         } else {

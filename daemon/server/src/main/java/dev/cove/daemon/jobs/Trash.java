@@ -1,8 +1,8 @@
 package dev.cove.daemon.jobs;
 
+import dev.cove.api.files.FileNames;
+
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -39,17 +40,23 @@ public final class Trash {
 
     /** The .trashinfo text for a path deleted at a time (local time, no zone, as the spec says). */
     public static String info(Path original, LocalDateTime when) {
-        return "[Trash Info]\nPath=" + encode(original.toString()) + "\nDeletionDate="
+        return "[Trash Info]\nPath=" + encode(FileNames.of(original)) + "\nDeletionDate="
                 + when.truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME) + "\n";
     }
 
-    /** Percent-encodes a path as the spec's Path key wants (RFC 2396 escaping, '/' kept). */
+    /** Percent-encodes a path's bytes as the spec's Path key wants (RFC 2396 escaping, '/' kept). */
     static String encode(String path) {
-        java.util.StringJoiner j = new java.util.StringJoiner("/");
-        for (String part : path.split("/", -1)) {
-            j.add(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
+        StringBuilder sb = new StringBuilder(path.length() + 16);
+        for (byte x : FileNames.encode(path)) {
+            int v = x & 0xFF;
+            if ((v >= 'a' && v <= 'z') || (v >= 'A' && v <= 'Z') || (v >= '0' && v <= '9') || v == '/' || v == '.'
+                    || v == '-' || v == '_' || v == '*') {
+                sb.append((char) v);
+            } else {
+                sb.append('%').append(HexFormat.of().withUpperCase().toHexDigits((byte) v));
+            }
         }
-        return j.toString();
+        return sb.toString();
     }
 
     /** Moves {@code p} into the trash; returns where it went. Falls back to copy + delete across file systems. */
@@ -65,17 +72,17 @@ public final class Trash {
                 // best effort
             }
         }
-        String base = p.getFileName().toString();
+        String base = FileNames.name(p);
         String text = info(p.toAbsolutePath(), LocalDateTime.now());
         for (int n = 1; ; n++) {
             String name = n == 1 ? base : ConflictNames.alternative(base, n);
-            Path infoFile = infos.resolve(name + ".trashinfo");
+            Path infoFile = FileNames.resolve(infos, name + ".trashinfo");
             try {
                 Files.writeString(infoFile, text, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             } catch (FileAlreadyExistsException e) {
                 continue;
             }
-            Path target = files.resolve(name);
+            Path target = FileNames.resolve(files, name);
             if (Files.exists(target)) {
                 Files.delete(infoFile);
                 continue;

@@ -1,5 +1,6 @@
 package dev.cove.daemon.library;
 
+import dev.cove.api.files.FileNames;
 import dev.cove.daemon.storage.Database;
 import dev.cove.api.files.FileKind;
 import dev.cove.daemon.jobs.JobContext;
@@ -135,8 +136,7 @@ public final class Indexer {
     }
 
     static String nameOf(Path p) {
-        Path f = p.getFileName();
-        return f == null ? p.toString() : f.toString();
+        return FileNames.name(p);
     }
 
     /** Builds a row, reusing the old content id when size, time and inode are unchanged; null id if unreadable. */
@@ -146,8 +146,8 @@ public final class Indexer {
 
     /** As above; with {@code hash} false a new or changed file gets a null id, computed later by {@link #identify}. */
     static Row row(Path p, BasicFileAttributes a, Old old, long[] hashedOut, boolean hash) throws IOException {
-        String path = p.toString();
-        String name = nameOf(p);
+        String path = FileNames.of(p);
+        String name = path.length() > 1 ? path.substring(path.lastIndexOf('/') + 1) : path;
         boolean dir = a.isDirectory();
         long size = dir ? 0 : a.size();
         long modified = a.lastModifiedTime().toMillis();
@@ -370,7 +370,7 @@ public final class Indexer {
         CompletableFuture<Map<String, Seen>> oldRows = new CompletableFuture<>();
         Thread.ofVirtual().name("index-old-rows").start(() -> {
             try {
-                oldRows.complete(db.read(c -> seen(c, locationId, top.toString())));
+                oldRows.complete(db.read(c -> seen(c, locationId, FileNames.of(top))));
             } catch (Throwable e) {
                 oldRows.completeExceptionally(e);
             }
@@ -435,7 +435,7 @@ public final class Indexer {
      * bytes of a regular file, else 0.
      */
     private static long compare(Path p, BasicFileAttributes a, Map<String, Seen> old, Walk w, List<Row> batch) {
-        String key = p.toString();
+        String key = FileNames.of(p);
         Seen o = old.remove(key);
         boolean file = a.isRegularFile();
         long size = a.isDirectory() ? 0 : a.size();
@@ -468,11 +468,11 @@ public final class Indexer {
     private static void failed(Path file, IOException exc, Map<String, Seen> old, Walk w, List<Row> batch) {
         w.unreadable++;
         log.debug("cannot read {}: {}", file, exc.toString());
-        String base = file + "/";
+        String base = FileNames.of(file) + "/";
         old.keySet().removeIf(k -> k.startsWith(base));
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            String key = file.toString();
+            String key = FileNames.of(file);
             if (old.remove(key) == null) { // an indexed one keeps its row (and content id) as it was
                 batch.add(new Row(key, parentOf(key), nameOf(file), a.isDirectory() ? "" : Kinds.extension(nameOf(file)),
                         Kinds.of(nameOf(file), a.isDirectory()), a.isDirectory() ? 0 : a.size(),
@@ -658,7 +658,7 @@ public final class Indexer {
                 for (int k = 0; k < ids.length; k++) {
                     ToHash t = part.get(k);
                     try {
-                        ids[k] = t.size == 0 ? ContentId.EMPTY : ContentId.of(Path.of(t.path));
+                        ids[k] = t.size == 0 ? ContentId.EMPTY : ContentId.of(FileNames.path(t.path));
                     } catch (IOException e) {
                         ids[k] = null; // unreadable or gone
                     }

@@ -1,6 +1,7 @@
 package dev.cove.daemon.library;
 
 import dev.cove.api.Plural;
+import dev.cove.api.files.FileNames;
 import dev.cove.daemon.storage.Database;
 import dev.cove.api.events.LibraryChanged;
 import dev.cove.api.events.LocationChanged;
@@ -68,7 +69,7 @@ public final class Libraries implements AutoCloseable {
                     Library lib = load(dir, dbFile);
                     byId.put(lib.id, lib);
                     for (LocationInfo loc : lib.locations()) {
-                        startScan(lib, loc.id(), Path.of(loc.path()), START_UP);
+                        startScan(lib, loc.id(), FileNames.path(loc.path()), START_UP);
                     }
                 } catch (SQLException | RuntimeException e) {
                     log.error("cannot open library in {}: {}", dir, e.toString(), e);
@@ -95,8 +96,34 @@ public final class Libraries implements AutoCloseable {
             Library.rebuildSearchIndex(db);
         }
         String id = meta.getOrDefault("id", dir.getFileName().toString());
+        if (!"bytes".equals(meta.get("names"))) {
+            noteLossyNames(db, dir);
+        }
         return new Library(id, meta.getOrDefault("name", id),
                 Instant.ofEpochMilli(Long.parseLong(meta.getOrDefault("created_at", "0"))), dir, db);
+    }
+
+    /**
+     * Before names were kept byte-exact, a byte that is not UTF-8 was read as U+FFFD, so names that differ only there
+     * shared one row. The start-up scan replaces such rows with one per file (the walk no longer sees their paths);
+     * this says so once per library, and marks the index as holding byte-exact names.
+     */
+    private static void noteLossyNames(Database db, Path dir) {
+        long lossy = db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM entries WHERE instr(path, char(65533)) > 0")) {
+                ResultSet rs = ps.executeQuery();
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+        if (lossy > 0) {
+            log.info("library in {}: {} entries were indexed with U+FFFD for bytes that are not UTF-8; the start-up scan "
+                    + "replaces them with byte-exact entries", dir, lossy);
+        }
+        db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES ('names', 'bytes')")) {
+                return ps.executeUpdate();
+            }
+        });
     }
 
     /** A library by id, or by name ignoring case. */
@@ -226,7 +253,7 @@ public final class Libraries implements AutoCloseable {
 
     /** Checks a folder for use as a location and returns its real path. */
     public static Path checkFolder(String path) {
-        Path p = Path.of(path);
+        Path p = FileNames.path(path);
         if (!p.isAbsolute()) {
             throw RpcException.invalidInput("location path \"" + path + "\" must be absolute");
         }
@@ -267,7 +294,7 @@ public final class Libraries implements AutoCloseable {
         long id;
         synchronized (lib) {
             for (LocationInfo l : lib.locations()) {
-                Path other = Path.of(l.path());
+                Path other = FileNames.path(l.path());
                 if (other.equals(real)) {
                     throw RpcException.conflict(real + " is already location " + l.id() + " of library \"" + lib.name
                             + "\"; use `cove location rescan " + l.id() + "` to re-index it");
@@ -281,7 +308,7 @@ public final class Libraries implements AutoCloseable {
             id = lib.db.write(c -> {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO locations(path, added_at) VALUES (?, ?)",
                         java.sql.Statement.RETURN_GENERATED_KEYS)) {
-                    ps.setString(1, real.toString());
+                    ps.setString(1, FileNames.of(real));
                     ps.setLong(2, now);
                     ps.executeUpdate();
                     ResultSet rs = ps.getGeneratedKeys();
@@ -291,7 +318,7 @@ public final class Libraries implements AutoCloseable {
             });
         }
         lib.rt(id).state = LocationState.INDEXING;
-        hub.publish(new LocationChanged(lib.id, id, real.toString(), LocationChanged.Change.ADDED, LocationState.INDEXING,
+        hub.publish(new LocationChanged(lib.id, id, FileNames.of(real), LocationChanged.Change.ADDED, LocationState.INDEXING,
                 Instant.now()));
         JobInfo job = startScan(lib, id, real, "new location");
         return new Added(lib.location(id), job.id());
@@ -331,12 +358,12 @@ public final class Libraries implements AutoCloseable {
     public JobInfo rescan(String ref, long locationId) throws SQLException {
         Library lib = resolve(ref);
         LocationInfo l = location(lib, locationId);
-        if (!Files.isDirectory(Path.of(l.path()))) {
+        if (!Files.isDirectory(FileNames.path(l.path()))) {
             setState(lib, locationId, l.path(), LocationState.OFFLINE);
             throw RpcException.notFound("folder " + l.path() + " of location " + locationId
                     + " is gone, so the location is offline; reconnect the drive or `cove location remove " + locationId + "`");
         }
-        return startScan(lib, locationId, Path.of(l.path()), "rescan");
+        return startScan(lib, locationId, FileNames.path(l.path()), "rescan");
     }
 
     private void setState(Library lib, long locationId, String path, LocationState s) {
@@ -376,11 +403,11 @@ public final class Libraries implements AutoCloseable {
 
     private String index(Library lib, long locationId, Path path, JobContext ctx, boolean startUp) throws Exception {
         if (!Files.isDirectory(path)) {
-            setState(lib, locationId, path.toString(), LocationState.OFFLINE);
+            setState(lib, locationId, FileNames.of(path), LocationState.OFFLINE);
             saveScan(lib, locationId, false, 0, "folder " + path + " is gone (offline)");
             return "location offline: " + path + " is gone; its index is kept";
         }
-        setState(lib, locationId, path.toString(), LocationState.INDEXING);
+        setState(lib, locationId, FileNames.of(path), LocationState.INDEXING);
         saveScan(lib, locationId, false, -1, null);
         Watcher w = ensureWatcher(lib, locationId, path);
         if (w != null) {
@@ -390,14 +417,14 @@ public final class Libraries implements AutoCloseable {
         try {
             s = Indexer.scanLocation(lib, locationId, path, ctx, w == null ? null : w::register);
         } catch (Exception e) {
-            setState(lib, locationId, path.toString(), Files.isDirectory(path) ? LocationState.ONLINE : LocationState.OFFLINE);
+            setState(lib, locationId, FileNames.of(path), Files.isDirectory(path) ? LocationState.ONLINE : LocationState.OFFLINE);
             if (!(e instanceof java.util.concurrent.CancellationException)) {
                 saveScan(lib, locationId, false, -1, e.getMessage());
             }
             throw e;
         }
         saveScan(lib, locationId, true, s.unreadable(), null);
-        setState(lib, locationId, path.toString(), LocationState.ONLINE);
+        setState(lib, locationId, FileNames.of(path), LocationState.ONLINE);
         if (w != null) {
             w.reportUnwatched(RESCAN_UNWATCHED_SECONDS);
         }
@@ -467,7 +494,7 @@ public final class Libraries implements AutoCloseable {
                     @Override
                     public void rootGone() {
                         log.warn("location {} ({}) went offline: its folder is gone", locationId, path);
-                        setState(lib, locationId, path.toString(), LocationState.OFFLINE);
+                        setState(lib, locationId, FileNames.of(path), LocationState.OFFLINE);
                     }
 
                     @Override

@@ -1,5 +1,6 @@
 package dev.cove.daemon.library;
 
+import dev.cove.api.files.FileNames;
 import dev.cove.daemon.storage.Database;
 import dev.cove.api.events.FilesChanged;
 import dev.cove.rpc.server.EventHub;
@@ -258,7 +259,7 @@ final class Watcher implements AutoCloseable {
                 continue;
             }
             try {
-                boolean known = exists(p.toString());
+                boolean known = exists(FileNames.of(p));
                 BasicFileAttributes a;
                 try {
                     a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -266,10 +267,10 @@ final class Watcher implements AutoCloseable {
                     a = null;
                 }
                 if (a == null) {
-                    int n = db.write(c -> Indexer.deleteTree(c, NameIndex.of(db), p.toString()));
+                    int n = db.write(c -> Indexer.deleteTree(c, NameIndex.of(db), FileNames.of(p)));
                     if (n > 0) {
                         removed += n;
-                        paths.add(p.toString());
+                        paths.add(FileNames.of(p));
                     }
                     continue;
                 }
@@ -277,7 +278,7 @@ final class Watcher implements AutoCloseable {
                     Indexer.Stats s = Indexer.scan(db, locationId, p, null, this::register);
                     added += (int) s.entries();
                 } else {
-                    Indexer.Row r = Indexer.row(p, a, old(p.toString()), null);
+                    Indexer.Row r = Indexer.row(p, a, old(FileNames.of(p)), null);
                     Indexer.write(db, locationId, List.of(r), List.of());
                     if (known) {
                         modified++;
@@ -285,7 +286,7 @@ final class Watcher implements AutoCloseable {
                         added++;
                     }
                 }
-                paths.add(p.toString());
+                paths.add(FileNames.of(p));
             } catch (IOException | SQLException | RuntimeException e) {
                 log.debug("cannot update the index for {}: {}", p, e.toString());
             }

@@ -2,6 +2,7 @@ package dev.cove.cli.commands.files;
 
 import dev.cove.api.Plural;
 import dev.cove.api.files.DuplicateList;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.FindDuplicates;
 import dev.cove.cli.Args;
 import dev.cove.cli.CoveCli;
@@ -54,7 +55,7 @@ public final class DuplicatesCommand implements Callable<Integer> {
         for (DuplicateList.DuplicateGroup g : d.groups()) {
             cove.out().printf("%d copies of %s (%s wasted)%n", g.paths().size(), Format.bytes(g.size()),
                     Format.bytes(g.size() * (g.paths().size() - 1)));
-            g.paths().forEach(p -> cove.out().println("  " + p));
+            g.paths().forEach(p -> cove.out().println("  " + FileNames.display(p)));
         }
         cove.out().printf("%s; %s would be freed by keeping one file of each%n", Plural.of(d.groups().size(), "group"),
                 Format.bytes(d.wastedBytes()));

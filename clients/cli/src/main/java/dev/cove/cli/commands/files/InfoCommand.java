@@ -1,6 +1,7 @@
 package dev.cove.cli.commands.files;
 
 import dev.cove.api.files.FileEntry;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.GetFileInfo;
 import dev.cove.cli.Args;
 import dev.cove.cli.CoveCli;
@@ -39,9 +40,9 @@ public final class InfoCommand implements Callable<Integer> {
             cove.printJson(e);
             return ExitCodes.OK;
         }
-        cove.out().println(e.path());
+        cove.out().println(FileNames.display(e.path()));
         Format.table(cove.out(), List.of(
-                new String[]{"  name", e.name()},
+                new String[]{"  name", FileNames.display(e.name())},
                 new String[]{"  kind", e.kind().name().toLowerCase(Locale.ROOT)
                         + (e.extension().isEmpty() ? "" : " (." + e.extension() + ")")},
                 new String[]{"  size", FileTable.size(e) + (e.size() >= 1024 ? " (" + e.size() + " bytes)" : "")},

@@ -10,8 +10,12 @@ import dev.cove.cli.Views;
 import dev.cove.rpc.client.CoreClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
@@ -20,14 +24,23 @@ public final class LsCommand implements Callable<Integer> {
     @ParentCommand
     CoveCli cove;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     LibraryOption library;
 
     @Parameters(arity = "0..1", paramLabel = "DIR", description = "A folder inside a location (default: the current folder).")
     String dir;
 
+    @Option(names = {"-0", "--print0"}, description = "Print each entry's path followed by a NUL byte, its bytes as they are (for xargs -0).")
+    boolean print0;
+
     @Override
     public Integer call() {
+        if (print0 && cove.json()) {
+            throw new ParameterException(spec.commandLine(), "--print0 and --json do not go together (JSON carries the exact paths too)");
+        }
         String lib = library.resolve(cove);
         FileList list;
         try (CoreClient client = cove.client()) {
@@ -35,6 +48,10 @@ public final class LsCommand implements Callable<Integer> {
         }
         if (cove.json()) {
             cove.printJson(list);
+            return ExitCodes.OK;
+        }
+        if (print0) {
+            FileTable.print0(cove.rawOut(), list.entries());
             return ExitCodes.OK;
         }
         Views.ls(cove.out(), list);

@@ -80,6 +80,10 @@ public final class SearchCommand implements Callable<Integer> {
             + "entries array holds them all), fetched and printed page after page.")
     boolean all;
 
+    @Option(names = {"-0", "--print0"}, description = "Print each match's path followed by a NUL byte, its bytes as they are "
+            + "(for xargs -0), as locate -0 does: every match, or the first N with --limit N.")
+    boolean print0;
+
     @Option(names = "--cursor", paramLabel = "CURSOR", description = "The next page: the cursor printed under the previous one (same filters).")
     String cursor;
 
@@ -88,8 +92,11 @@ public final class SearchCommand implements Callable<Integer> {
         if (limit < 0 || limit > SearchFiles.MAX_LIMIT) {
             throw new ParameterException(spec.commandLine(), "--limit must be between 1 and " + SearchFiles.MAX_LIMIT + ", or 0 for every match");
         }
-        if (limit == 0) {
+        if (limit == 0 || (print0 && !spec.commandLine().getParseResult().hasMatchedOption("--limit"))) {
             all = true;
+        }
+        if (print0 && cove.json()) {
+            throw new ParameterException(spec.commandLine(), "--print0 and --json do not go together (JSON carries the exact paths too)");
         }
         if (minSize != null && maxSize != null && minSize > maxSize) {
             throw new ParameterException(spec.commandLine(), "--min-size is larger than --max-size");
@@ -101,7 +108,7 @@ public final class SearchCommand implements Callable<Integer> {
             if (all) {
                 return SearchAll.print(cove, client, page -> new SearchFiles(lib, text == null || text.isEmpty() ? null : text, glob,
                         extensions == null ? null : extensions.stream().map(e -> e.startsWith(".") ? e.substring(1) : e).toList(),
-                        kinds, minSize, maxSize, since, before, locationId, sort, descending, SearchFiles.MAX_LIMIT, page), cursor);
+                        kinds, minSize, maxSize, since, before, locationId, sort, descending, SearchFiles.MAX_LIMIT, page), cursor, print0);
             }
             r = client.call(new SearchFiles(lib, text == null || text.isEmpty() ? null : text, glob,
                     extensions == null ? null : extensions.stream().map(e -> e.startsWith(".") ? e.substring(1) : e).toList(),
@@ -109,6 +116,13 @@ public final class SearchCommand implements Callable<Integer> {
         }
         if (cove.json()) {
             cove.printJson(r);
+            return ExitCodes.OK;
+        }
+        if (print0) {
+            FileTable.print0(cove.rawOut(), r.entries());
+            if (r.nextCursor() != null) {
+                cove.err().println("More: add --cursor " + r.nextCursor());
+            }
             return ExitCodes.OK;
         }
         Views.search(cove.out(), r, cursor);

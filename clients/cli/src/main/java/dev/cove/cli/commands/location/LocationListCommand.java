@@ -1,6 +1,7 @@
 package dev.cove.cli.commands.location;
 
 import dev.cove.api.Plural;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.locations.ListLocations;
 import dev.cove.api.locations.LocationInfo;
 import dev.cove.api.locations.LocationList;
@@ -48,7 +49,7 @@ public final class LocationListCommand implements Callable<Integer> {
             rows.add(new String[]{Long.toString(l.id()), l.state().name().toLowerCase(Locale.ROOT)
                     + (l.partlyIndexed() ? ", partly indexed" : "") + (!l.watching() ? " (not watched)" : l.unwatchedFolders() > 0
                     ? " (partly watched: " + Plural.of(l.unwatchedFolders(), "folder") + " unwatched)" : ""), Long.toString(l.entries()), Format.bytes(l.bytes()),
-                    Long.toString(l.unreadable()), Format.time(l.lastScanAt()), l.path()});
+                    Long.toString(l.unreadable()), Format.time(l.lastScanAt()), FileNames.display(l.path())});
         }
         Format.table(cove.out(), rows);
         list.locations().stream().filter(l -> l.lastError() != null)

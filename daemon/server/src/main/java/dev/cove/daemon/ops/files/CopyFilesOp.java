@@ -2,6 +2,7 @@ package dev.cove.daemon.ops.files;
 
 import dev.cove.api.Plural;
 import dev.cove.api.files.CopyFiles;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
 import dev.cove.daemon.jobs.FileOps;
@@ -23,7 +24,7 @@ public final class CopyFilesOp implements Handler<CopyFiles, JobInfo> {
     @Override
     public JobInfo handle(CopyFiles input, CallContext context) {
         List<FileOps.Step> steps = FileOps.plan(input.sources(), input.destination(), input.conflict(), "copy");
-        String what = steps.size() == 1 ? steps.get(0).source().toString() : Plural.of(steps.size(), "item");
+        String what = steps.size() == 1 ? FileNames.show(steps.get(0).source()) : Plural.of(steps.size(), "item");
         return jobs.submit(JobKind.COPY, "copy " + what + " to " + input.destination(), null, ctx -> {
             long[] m = FileOps.measure(steps.stream().map(FileOps.Step::source).toList());
             ctx.total(m[0], m[1]);

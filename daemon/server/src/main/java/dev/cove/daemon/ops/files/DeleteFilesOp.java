@@ -2,6 +2,7 @@ package dev.cove.daemon.ops.files;
 
 import dev.cove.api.Plural;
 import dev.cove.api.files.DeleteFiles;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
 import dev.cove.daemon.jobs.FileOps;
@@ -29,10 +30,10 @@ public final class DeleteFilesOp implements Handler<DeleteFiles, JobInfo> {
 
     @Override
     public JobInfo handle(DeleteFiles input, CallContext context) {
-        List<Path> paths = input.paths().stream().map(p -> Path.of(p).normalize()).toList();
+        List<Path> paths = input.paths().stream().map(p -> FileNames.path(p).normalize()).toList();
         for (Path p : paths) {
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                throw RpcException.notFound("no such file or folder: " + p);
+                throw RpcException.notFound("no such file or folder: " + FileNames.show(p));
             }
             if (p.getParent() == null) {
                 throw RpcException.invalidInput("refusing to delete the root folder");
@@ -41,7 +42,7 @@ public final class DeleteFilesOp implements Handler<DeleteFiles, JobInfo> {
                 throw RpcException.invalidInput(p + " is already in the trash; delete it with permanent=true");
             }
         }
-        String what = paths.size() == 1 ? paths.get(0).toString() : Plural.of(paths.size(), "item");
+        String what = paths.size() == 1 ? FileNames.show(paths.get(0)) : Plural.of(paths.size(), "item");
         String verb = input.permanent() ? "delete" : "trash";
         return jobs.submit(JobKind.DELETE, verb + " " + what, null, ctx -> {
             FileOps ops = new FileOps(ctx, null);

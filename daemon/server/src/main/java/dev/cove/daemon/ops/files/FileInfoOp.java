@@ -1,6 +1,7 @@
 package dev.cove.daemon.ops.files;
 
 import dev.cove.api.files.FileEntry;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.GetFileInfo;
 import dev.cove.daemon.library.Libraries;
 import dev.cove.daemon.library.Library;
@@ -27,7 +28,7 @@ public final class FileInfoOp implements Handler<GetFileInfo, FileEntry> {
         String path = IndexPaths.inLocation(lib, input.path());
         FileEntry e = Search.info(lib, path);
         if (e == null) {
-            throw RpcException.notFound(path + (Files.exists(Path.of(path), LinkOption.NOFOLLOW_LINKS)
+            throw RpcException.notFound(path + (Files.exists(FileNames.path(path), LinkOption.NOFOLLOW_LINKS)
                     ? " is not in the index yet; rescan its location" : " does not exist"));
         }
         return e;

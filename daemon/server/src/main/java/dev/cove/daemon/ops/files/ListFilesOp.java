@@ -3,6 +3,7 @@ package dev.cove.daemon.ops.files;
 import dev.cove.api.files.FileEntry;
 import dev.cove.api.files.FileKind;
 import dev.cove.api.files.FileList;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.ListFiles;
 import dev.cove.daemon.library.Libraries;
 import dev.cove.daemon.library.Library;
@@ -29,7 +30,7 @@ public final class ListFilesOp implements Handler<ListFiles, FileList> {
         FileEntry e = Search.info(lib, path);
         if (e == null) {
             throw RpcException.notFound("folder " + path + " is not in the index of library \"" + lib.name() + "\""
-                    + (Files.isDirectory(Path.of(path)) ? "; rescan its location" : "; it does not exist"));
+                    + (Files.isDirectory(FileNames.path(path)) ? "; rescan its location" : "; it does not exist"));
         }
         if (e.kind() != FileKind.FOLDER) {
             throw RpcException.invalidInput(path + " is a file, not a folder; use files.info (cove info) for a file");

@@ -1,6 +1,7 @@
 package dev.cove.daemon.ops.files;
 
 import dev.cove.api.Plural;
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.MoveFiles;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
@@ -23,7 +24,7 @@ public final class MoveFilesOp implements Handler<MoveFiles, JobInfo> {
     @Override
     public JobInfo handle(MoveFiles input, CallContext context) {
         List<FileOps.Step> steps = FileOps.plan(input.sources(), input.destination(), input.conflict(), "move");
-        String what = steps.size() == 1 ? steps.get(0).source().toString() : Plural.of(steps.size(), "item");
+        String what = steps.size() == 1 ? FileNames.show(steps.get(0).source()) : Plural.of(steps.size(), "item");
         return jobs.submit(JobKind.MOVE, "move " + what + " to " + input.destination(), null, ctx -> {
             ctx.total(steps.size(), 0);
             FileOps ops = new FileOps(ctx, input.conflict());

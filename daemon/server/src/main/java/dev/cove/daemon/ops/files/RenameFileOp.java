@@ -1,5 +1,6 @@
 package dev.cove.daemon.ops.files;
 
+import dev.cove.api.files.FileNames;
 import dev.cove.api.files.RenameFile;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
@@ -23,19 +24,19 @@ public final class RenameFileOp implements Handler<RenameFile, JobInfo> {
 
     @Override
     public JobInfo handle(RenameFile input, CallContext context) {
-        Path src = Path.of(input.path()).normalize();
+        Path src = FileNames.path(input.path()).normalize();
         if (!Files.exists(src, LinkOption.NOFOLLOW_LINKS)) {
-            throw RpcException.notFound("no such file or folder: " + src);
+            throw RpcException.notFound("no such file or folder: " + FileNames.show(src));
         }
-        Path dst = src.resolveSibling(input.newName());
+        Path dst = FileNames.resolve(src.getParent(), input.newName());
         if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS)) {
-            throw RpcException.conflict(dst + " already exists; pick another name");
+            throw RpcException.conflict(FileNames.show(dst) + " already exists; pick another name");
         }
-        return jobs.submit(JobKind.RENAME, "rename " + src + " to " + input.newName(), null, ctx -> {
+        return jobs.submit(JobKind.RENAME, "rename " + FileNames.show(src) + " to " + FileNames.display(input.newName()), null, ctx -> {
             ctx.total(1, 0);
             Files.move(src, dst); // refuses to replace a file that appeared meanwhile
             ctx.advance(1, 0);
-            return "renamed to " + dst;
+            return "renamed to " + FileNames.show(dst);
         });
     }
 }
