@@ -159,6 +159,19 @@ public final class GraphqlServer implements AutoCloseable {
                 sharesFile = token.equals(running);
             }
         }
+        try {
+            return listen(o, loopback, token, tokenFile, claim, sharesFile);
+        } catch (Exception | Error e) {
+            if (claim != null) {
+                claim.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Binds the port and, once it is ours, writes the token file (when {@code claim} says we keep it). */
+    private static GraphqlServer listen(Options o, boolean loopback, String token, java.nio.file.Path tokenFile,
+                                        TokenFile.Claim claim, boolean sharesFile) throws Exception {
         Set<String> hosts = new HashSet<>(o.allowHosts());
         if (!loopback) {
             hosts.add(Guard.hostName(o.bind().contains(":") ? "[" + o.bind() + "]" : o.bind()));
@@ -209,9 +222,6 @@ public final class GraphqlServer implements AutoCloseable {
             // nothing was written: a server already running on the port (or of the instance) keeps its token file
             stopQuietly(jetty);
             link.close();
-            if (claim != null) {
-                claim.close();
-            }
             calls.shutdownNow();
             timer.shutdownNow();
             throw e;
