@@ -1,39 +1,30 @@
 package dev.cove.cli;
 
+import dev.cove.api.libraries.DefaultLibrary;
 import dev.cove.rpc.instance.InstancePaths;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.Writer;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
 /**
  * The CLI's own settings, never the daemon's: {@code $XDG_CONFIG_HOME/cove/cli.properties}, else
- * {@code ~/.config/cove/cli.properties}. It holds the default library of each instance, under
- * {@code library.INSTANCE} for the default data folder and {@code library.INSTANCE@DATA_DIR} for others.
+ * {@code ~/.config/cove/cli.properties}. It holds the default library of each instance, where
+ * {@link DefaultLibrary} says (which the GraphQL server reads too).
  */
 public final class CliConfig {
+    private final DefaultLibrary where;
     private final Path file;
     private final String key;
 
     CliConfig(Map<String, String> env, InstancePaths paths) {
-        String xdg = env.get("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
-                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config");
-        this.file = base.resolve("cove").resolve("cli.properties");
-        // the folder a plain `cove` uses when nothing names one; a data folder given by COVE_DATA_DIR is keyed by
-        // its path like one given by --data-dir, or its default library would be taken for the plain one's
-        Map<String, String> plain = new HashMap<>(env);
-        plain.remove("COVE_DATA_DIR");
-        Path defaultData = InstancePaths.defaultDataDir(plain).toAbsolutePath().normalize();
-        Path data = paths.dataDir().toAbsolutePath().normalize();
-        this.key = "library." + paths.instance() + (data.equals(defaultData) ? "" : "@" + data);
+        this.where = DefaultLibrary.of(env, paths);
+        this.file = where.file();
+        this.key = where.key();
     }
 
     public Path file() {
@@ -67,14 +58,10 @@ public final class CliConfig {
     }
 
     private Properties load() {
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file)) {
-            p.load(r);
-        } catch (NoSuchFileException e) {
-            // nothing set yet
-        } catch (IOException | IllegalArgumentException e) {
+        try {
+            return where.load();
+        } catch (IOException e) {
             throw new CliException(ExitCodes.ERROR, "cannot read the CLI's settings from " + file + ": " + e.getMessage());
         }
-        return p;
     }
 }

@@ -203,7 +203,7 @@ public final class QuickLane {
         String command;
         String positional;
         String library;
-        int limit = 50;
+        int limit = SearchFiles.DEFAULT_LIMIT;
         boolean all;
 
         private static final Set<String> COMMANDS = Set.of("status", "ping", "search", "find", "ls", "start");

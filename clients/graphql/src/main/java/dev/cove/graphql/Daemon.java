@@ -13,4 +13,12 @@ interface Daemon {
 
     /** Subscribes to event types with the daemon's filter (field name to value); events arrive as JSON trees. */
     EventStream subscribe(List<String> eventTypes, Map<String, String> filter);
+
+    /**
+     * The instance's default library as the CLI keeps it ({@code cove library use}), read at each call so that a
+     * change made with the CLI applies at once; null when none is set.
+     */
+    default String defaultLibrary() {
+        return null;
+    }
 }

@@ -2,6 +2,7 @@ package dev.cove.graphql;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cove.api.Cove;
+import dev.cove.api.libraries.DefaultLibrary;
 import dev.cove.rpc.Encoding;
 import dev.cove.rpc.EventFilter;
 import dev.cove.rpc.RpcException;
@@ -197,6 +198,17 @@ final class DaemonLink implements Daemon, AutoCloseable {
     @Override
     public JsonNode call(String method, JsonNode payload) {
         return client.callJson(method, payload, callTimeout);
+    }
+
+    @Override
+    public String defaultLibrary() {
+        try {
+            return DefaultLibrary.of(System.getenv(), paths).read();
+        } catch (java.io.IOException e) {
+            throw new RpcException(dev.cove.rpc.ErrorCode.INVALID_INPUT, "cannot read the default library from "
+                    + DefaultLibrary.of(System.getenv(), paths).file() + ": " + e.getMessage()
+                    + "; pass library: \"NAME\"");
+        }
     }
 
     @Override

@@ -36,6 +36,8 @@ final class Engine {
     private final Limits limits;
     private final ParserOptions parserOptions;
     private final AtomicReference<State> state = new AtomicReference<>();
+    /** Whether a schema generated from the daemon's description serves (not the start-up placeholder). */
+    private volatile boolean whole;
 
     private record State(CoveSchema schema, GraphQL graphql) {
     }
@@ -46,10 +48,26 @@ final class Engine {
         // validation runs; the query depth limit below is the one users meet
         this.parserOptions = ParserOptions.getDefaultOperationParserOptions().transform(o -> o
                 .maxTokens(limits.maxTokens()));
-        install(initial);
+        set(initial);
     }
 
+    /** Serves {@code schema}, one generated from the daemon's {@code core.methods}, from now on. */
     void install(CoveSchema schema) {
+        set(schema);
+        whole = true;
+    }
+
+    /**
+     * Whether the schema is the daemon's whole one. Until the first {@code core.methods} answer is in, only the
+     * placeholder serves (no Mutation, no Subscription); a client that introspected it then would keep a schema
+     * that lacks most of Cove, so {@code /graphql} answers 503 until this is true. Once true it stays so: after a
+     * lost daemon the last whole schema keeps serving and its calls fail with UNAVAILABLE.
+     */
+    boolean whole() {
+        return whole;
+    }
+
+    private void set(CoveSchema schema) {
         // a fresh document cache per schema: a document valid against the old one may not be now
         GraphQL g = GraphQL.newGraphQL(schema.schema()).preparsedDocumentProvider(new DocumentCache(256))
                 .instrumentation(new ChainedInstrumentation(List.of(

@@ -21,9 +21,10 @@ public final class GraphqlMain {
 
               --port N             port to listen on (default 8080; 0 picks a free one)
               --bind ADDR          address to bind (default 127.0.0.1)
-              --token TOKEN        the token to require as 'Authorization: Bearer TOKEN' (also
-                                   COVE_GRAPHQL_TOKEN); by default a random one is generated at each start.
-                                   Either way it is written to {instance data}/graphql/token (mode 0600)
+              --token-file PATH    read the token to require as 'Authorization: Bearer TOKEN' from this
+                                   file (yours, not a link, mode 0600); or set COVE_GRAPHQL_TOKEN. By
+                                   default a random one is generated at each start. While the server
+                                   listens, {instance data}/graphql/token (mode 0600) holds it
               --no-auth            require no token (loopback binds only): any local user can then
                                    drive your daemon
               --no-auto-start      never start a daemon; wait for one (default: start it when none runs)
@@ -37,6 +38,8 @@ public final class GraphqlMain {
             Stops cleanly on Ctrl-C or SIGTERM (subscriptions end, the daemon connection closes).
             Exit status: 2 on bad arguments, 1 if the server cannot start.
             """;
+
+    static final String TOKEN_ENV = "COVE_GRAPHQL_TOKEN";
 
     private GraphqlMain() {
     }
@@ -55,12 +58,12 @@ public final class GraphqlMain {
                 return;
             }
             o = p.options();
-            String env = System.getenv("COVE_GRAPHQL_TOKEN");
+            String env = System.getenv(TOKEN_ENV);
             if (o.token() == null && env != null && !env.isBlank()) {
                 o = o.withToken(env.strip());
             }
             if (o.noAuth() && o.token() != null) {
-                throw new IllegalArgumentException("--no-auth and a token (--token or COVE_GRAPHQL_TOKEN) contradict "
+                throw new IllegalArgumentException("--no-auth and a token (--token-file or " + TOKEN_ENV + ") contradict "
                         + "each other: give one of them");
             }
             if (o.noAuth() && !GraphqlServer.isLoopback(o.bind())) {
@@ -105,9 +108,14 @@ public final class GraphqlMain {
             // printed once, on the terminal only (never logged); the fragment never reaches the server or its
             // logs: the page moves it into a header for the tab's session and removes it from the address bar
             System.out.println("Open GraphiQL: " + server.uri() + "#token=" + (given ? "YOUR_TOKEN" : server.token()));
-            System.out.println("Token file (mode 0600): " + server.tokenFile());
-            System.out.println("  curl -H \"Authorization: Bearer $(cat " + server.tokenFile() + ")\" -H 'content-type: "
-                    + "application/json' -d '{\"query\":\"{ _server { connected } }\"}' " + server.uri().resolve("/graphql"));
+            if (server.tokenFile() != null) {
+                System.out.println("Token file (mode 0600): " + server.tokenFile());
+                System.out.println("  curl -H \"Authorization: Bearer $(cat " + server.tokenFile() + ")\" -H 'content-type: "
+                        + "application/json' -d '{\"query\":\"{ _server { connected } }\"}' " + server.uri().resolve("/graphql"));
+            } else {
+                System.out.println("Token: the one you gave (the token file " + TokenFile.of(o.instance())
+                        + " holds the token of another running server of this instance)");
+            }
         }
         stopped.await();
     }
@@ -150,7 +158,7 @@ public final class GraphqlMain {
                     // a global option of `cove`; meaningless here
                 }
                 default -> {
-                    if (value == null) {
+                    if (value == null && !arg.equals("--token")) {
                         if (a.isEmpty()) {
                             throw new IllegalArgumentException("unknown option or missing value: " + arg);
                         }
@@ -161,7 +169,11 @@ public final class GraphqlMain {
                         case "--data-dir" -> dataDir = Path.of(value);
                         case "--port" -> port = intArg(arg, value, 0, 65535);
                         case "--bind" -> bind = value;
-                        case "--token" -> token = value.isBlank() ? null : value;
+                        case "--token" -> throw new IllegalArgumentException("--token is not accepted: a token on the "
+                                + "command line can be read by every user of this machine (ps, /proc/PID/cmdline). Put it "
+                                + "in a file only you can read and give --token-file PATH (chmod 600 PATH), or set "
+                                + TOKEN_ENV + "; with neither, a random token is generated");
+                        case "--token-file" -> token = TokenFile.readGiven(Path.of(value));
                         case "--allow-host" -> hosts.add(value);
                         case "--allow-origin" -> origins.add(value);
                         case "--max-depth" -> maxDepth = intArg(arg, value, 1, 1000);

@@ -102,9 +102,12 @@ public final class GraphqlServer implements AutoCloseable {
     private final String host;
     private final String token;
     private final java.nio.file.Path tokenFile;
+    /** Our hold on the token file; null when another running server of the instance holds it (or --no-auth). */
+    private final TokenFile.Claim claim;
 
     private GraphqlServer(Server jetty, DaemonLink link, ExecutorService calls, ScheduledExecutorService timer,
-                          String host, String token, java.nio.file.Path tokenFile) {
+                          String host, String token, java.nio.file.Path tokenFile, TokenFile.Claim claim) {
+        this.claim = claim;
         this.token = token;
         this.tokenFile = tokenFile;
         this.jetty = jetty;
@@ -119,6 +122,8 @@ public final class GraphqlServer implements AutoCloseable {
         boolean loopback = isLoopback(o.bind());
         String token = null;
         java.nio.file.Path tokenFile = null;
+        TokenFile.Claim claim = null;
+        boolean sharesFile = false;
         if (o.noAuth()) {
             if (!loopback) {
                 throw new IllegalArgumentException("--no-auth is only allowed on a loopback bind, not on " + o.bind());
@@ -127,14 +132,46 @@ public final class GraphqlServer implements AutoCloseable {
                     + "your daemon as you (read, move and delete your files, stop it)", o.bind(), o.port());
         } else {
             // loopback is not a credential: every other user of this machine can reach 127.0.0.1
-            token = o.token() == null || o.token().isBlank() ? TokenFile.generate() : o.token();
             tokenFile = TokenFile.of(o.instance());
             try {
-                TokenFile.write(tokenFile, token);
+                claim = TokenFile.claim(tokenFile);
             } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot write the token file " + tokenFile + ": " + e.getMessage(), e);
+                throw new java.io.UncheckedIOException("cannot use the token folder " + tokenFile.getParent() + ": "
+                        + e.getMessage(), e);
+            }
+            String running = claim == null ? TokenFile.read(tokenFile) : null;
+            if (claim != null) {
+                // the lock was free, so whoever wrote a file there is gone: remove it now, so that a port we then
+                // fail to bind (taken, perhaps by another user's listener) leaves no token behind for curl to send
+                TokenFile.removeStale(tokenFile);
+                token = o.token() == null || o.token().isBlank() ? TokenFile.generate() : o.token();
+            } else if (o.token() == null || o.token().isBlank()) {
+                // another server of this instance runs and its token is in the file: share it, so that the
+                // documented curl ($(cat token file)) works against both
+                token = running != null ? running : TokenFile.generate();
+            } else {
+                token = o.token();
+            }
+            if (claim == null) {
+                log.info("another GraphQL server of instance '{}' holds the token file {}; {}", o.instance().instance(),
+                        tokenFile, token.equals(running) ? "this one requires the same token"
+                                : "this one requires its own token and leaves that file alone");
+                sharesFile = token.equals(running);
             }
         }
+        try {
+            return listen(o, loopback, token, tokenFile, claim, sharesFile);
+        } catch (Exception | Error e) {
+            if (claim != null) {
+                claim.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Binds the port and, once it is ours, writes the token file (when {@code claim} says we keep it). */
+    private static GraphqlServer listen(Options o, boolean loopback, String token, java.nio.file.Path tokenFile,
+                                        TokenFile.Claim claim, boolean sharesFile) throws Exception {
         Set<String> hosts = new HashSet<>(o.allowHosts());
         if (!loopback) {
             hosts.add(Guard.hostName(o.bind().contains(":") ? "[" + o.bind() + "]" : o.bind()));
@@ -177,10 +214,35 @@ public final class GraphqlServer implements AutoCloseable {
             String auth = req.getHeaders().get("Authorization");
             return new TransportWs(engine[0], guard, auth != null && guard.tokenMatches(auth), ok, timer, o.initTimeout());
         };
-        jetty.setHandler(new HttpFront(engine[0], link, guard, o.maxBody(), o.callTimeout().toMillis() + 5000, ws, creator));
-        jetty.start();
-        GraphqlServer server = new GraphqlServer(jetty, link, calls, timer, o.bind(), token, tokenFile);
-        link.start();
+        jetty.setHandler(new HttpFront(engine[0], link, guard, o.maxBody(), o.callTimeout().toMillis() + 5000, ws, creator,
+                o.instance().instance()));
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            // nothing was written: a server already running on the port (or of the instance) keeps its token file
+            stopQuietly(jetty);
+            link.close();
+            calls.shutdownNow();
+            timer.shutdownNow();
+            throw e;
+        }
+        GraphqlServer server = new GraphqlServer(jetty, link, calls, timer, o.bind(), token,
+                claim != null || sharesFile ? tokenFile : null, claim);
+        try {
+            if (claim != null) {
+                // only now, with the port ours, does the file name a server that answers with this token
+                try {
+                    TokenFile.write(tokenFile, token);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write the token file " + tokenFile + ": "
+                            + e.getMessage(), e);
+                }
+            }
+            link.start();
+        } catch (RuntimeException | Error e) {
+            server.close();
+            throw e;
+        }
         log.info("GraphQL server on {} (GraphiQL at /, endpoint /graphql, Prometheus /metrics) for instance '{}'", server.uri(),
                 o.instance().instance());
         return server;
@@ -213,7 +275,10 @@ public final class GraphqlServer implements AutoCloseable {
         return token;
     }
 
-    /** The 0600 file holding {@link #token()}; null with {@code --no-auth}. */
+    /**
+     * The 0600 file holding {@link #token()}; null with {@code --no-auth}, and when another running server of the
+     * instance keeps its own, different token there.
+     */
     public java.nio.file.Path tokenFile() {
         return tokenFile;
     }
@@ -225,16 +290,24 @@ public final class GraphqlServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (claim != null) {
+            // first: from here on no server answers with this token
+            TokenFile.removeIfOurs(tokenFile, token);
+        }
+        stopQuietly(jetty);
+        link.close();
+        calls.shutdownNow();
+        timer.shutdownNow();
+        if (claim != null) {
+            claim.close();
+        }
+    }
+
+    private static void stopQuietly(Server jetty) {
         try {
             jetty.stop();
         } catch (Exception e) {
             log.warn("stopping Jetty: {}", e.toString());
-        }
-        link.close();
-        calls.shutdownNow();
-        timer.shutdownNow();
-        if (tokenFile != null) {
-            TokenFile.removeIfOurs(tokenFile, token);
         }
     }
 }

@@ -52,12 +52,14 @@ final class HttpFront extends Handler.Abstract {
     private final WebSocketCreator wsCreator;
     private final Map<String, Asset> assets = new ConcurrentHashMap<>();
     private final Map<String, String> assetPaths;
+    private final String instance;
 
     private record Asset(byte[] bytes, String contentType) {
     }
 
     HttpFront(Engine engine, Daemon daemon, Guard guard, long maxBody, long requestTimeoutMillis, ServerWebSocketContainer ws,
-              WebSocketCreator wsCreator) {
+              WebSocketCreator wsCreator, String instance) {
+        this.instance = instance;
         this.engine = engine;
         this.daemon = daemon;
         this.guard = guard;
@@ -104,6 +106,9 @@ final class HttpFront extends Handler.Abstract {
                 if (auth != null && !guard.tokenMatches(auth)) {
                     return plain(response, callback, 401, "wrong token in the Authorization header");
                 }
+                if (!engine.whole()) {
+                    return notYet(response, callback, null);
+                }
                 if (ws.upgrade(wsCreator, request, response, callback)) {
                     return true;
                 }
@@ -115,6 +120,9 @@ final class HttpFront extends Handler.Abstract {
                 // the body is not read: Jetty will close the connection, so say so, or a client reusing it fails
                 response.getHeaders().put(HttpHeader.CONNECTION, "close");
                 return plain(response, callback, t.status(), t.reason());
+            }
+            if (!engine.whole()) {
+                return notYet(response, callback, negotiate(request.getHeaders().get(HttpHeader.ACCEPT)));
             }
             graphql(request, response, callback);
             return true;
@@ -425,6 +433,24 @@ final class HttpFront extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, media + "; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    /**
+     * 503 with {@code Retry-After} while the daemon's description is not in: answering from the placeholder schema
+     * would hand introspecting clients (GraphiQL, code generators) a schema without mutations and subscriptions.
+     */
+    private boolean notYet(Response response, Callback callback, String media) {
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+        String why = "the GraphQL schema is not ready: no answer yet from the Cove daemon of instance '"
+                + instance + "' (start it with `cove start`, or let this server start it); retry shortly";
+        if (media == null) {
+            return plain(response, callback, 503, why);
+        }
+        Map<String, Object> err = new LinkedHashMap<>();
+        err.put("message", why);
+        err.put("extensions", Map.of("code", "UNAVAILABLE"));
+        write(response, callback, 503, media, Map.of("errors", List.of(err)));
+        return true;
     }
 
     private static boolean plain(Response response, Callback callback, int status, String message) {

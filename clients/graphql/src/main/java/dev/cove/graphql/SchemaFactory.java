@@ -64,6 +64,8 @@ import java.util.function.Supplier;
 final class SchemaFactory {
     private static final Logger log = LoggerFactory.getLogger(SchemaFactory.class);
     static final String METHODS = "query:core.methods.v1";
+    /** The input component naming a library, which queries may leave to the CLI's default library. */
+    private static final String LIBRARY = "library";
     /** Names this server defines itself, which no generated type may take. */
     private static final Set<String> RESERVED = Set.of("Query", "Mutation", "Subscription", "String", "Int", "Float",
             "Boolean", "ID", "Long", "DateTime", "JSON", "GraphqlServer");
@@ -241,17 +243,36 @@ final class SchemaFactory {
         }
         JsonNode in = m.path("inputSchema");
         Set<String> required = requiredOf(in);
+        boolean libraryDefaults = librariesDefault(wire, in);
         in.path("properties").properties().forEach(p -> {
             String arg = Names.valid(p.getKey());
+            if (libraryDefaults && p.getKey().equals(LIBRARY)) {
+                b.argument(GraphQLArgument.newArgument().name(arg).type(Scalars.GraphQLString)
+                        .description("The library, by name or id (default: the CLI's default library, chosen with "
+                                + "`cove library use`)."));
+                return;
+            }
             b.argument(argument(arg, p.getValue(), required.contains(p.getKey()), qualifier));
         });
         return b.build();
     }
 
+    /**
+     * Whether {@code wire} takes a library that, left out, is the CLI's default library ({@code cove library use}),
+     * as on the command line: queries only, which read; an action names the library it changes.
+     */
+    private static boolean librariesDefault(String wire, JsonNode inputSchema) {
+        return wire.startsWith("query:") && requiredOf(inputSchema).contains(LIBRARY)
+                && "string".equals(inputSchema.path("properties").path(LIBRARY).path("type").asText());
+    }
+
     private GraphQLArgument argument(String name, JsonNode s, boolean required, String qualifier) {
         GraphQLInputType t = input(s, qualifier, Names.upperFirst(name));
         GraphQLArgument.Builder a = GraphQLArgument.newArgument().name(name);
-        if (required) {
+        if (s.has("default")) {
+            // core.methods' default (@Default): what the CLI gives when a person leaves the option out
+            a.type(t).defaultValueProgrammatic(Json.MAPPER.convertValue(s.get("default"), Object.class));
+        } else if (required) {
             a.type(GraphQLNonNull.nonNull(t));
             if ("boolean".equals(s.path("type").asText())) {
                 a.defaultValueProgrammatic(false);
@@ -266,15 +287,30 @@ final class SchemaFactory {
         // GraphQL argument name → the record component it came from (they differ only for odd names)
         Map<String, String> components = new LinkedHashMap<>();
         inputSchema.path("properties").properties().forEach(p -> components.put(Names.valid(p.getKey()), p.getKey()));
+        boolean libraryDefaults = librariesDefault(wire, inputSchema);
         return env -> CompletableFuture.supplyAsync(() -> {
             ObjectNode payload = Json.MAPPER.createObjectNode();
             env.getArguments().forEach((k, v) -> payload.set(components.getOrDefault(k, k), Json.MAPPER.valueToTree(v)));
             try {
+                if (libraryDefaults && (!payload.hasNonNull(LIBRARY) || payload.get(LIBRARY).asText().isBlank())) {
+                    payload.put(LIBRARY, defaultLibrary());
+                }
                 return DataFetcherResult.newResult().data(plain(daemon.call(wire, payload))).build();
             } catch (RpcException e) {
                 return DataFetcherResult.newResult().error(error(env, e)).build();
             }
         }, executor);
+    }
+
+    /** The CLI's default library, or the error the CLI gives when none is set. */
+    private String defaultLibrary() {
+        String d = daemon.defaultLibrary();
+        if (d == null) {
+            throw new RpcException(dev.cove.rpc.ErrorCode.INVALID_INPUT, "no library given and no default library is "
+                    + "set: pass library: \"NAME\", or choose a default with `cove library use NAME` (`cove library "
+                    + "list` shows them)");
+        }
+        return d;
     }
 
     private GraphQLFieldDefinition eventField(String field, String event, JsonNode s) {

@@ -1,8 +1,12 @@
 package dev.cove.graphql;
 
+import dev.cove.rpc.instance.FileTrust;
 import dev.cove.rpc.instance.InstancePaths;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -10,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -20,10 +25,15 @@ import java.util.Set;
  * The GraphQL server's token on disk: {@code {instance_data}/graphql/token}, in a 0700 folder, the file
  * 0600 from the moment it exists (created with that mode, written, then renamed over the old one), so the
  * owner's own tools can read it ({@code curl -H "Authorization: Bearer $(cat …)"}) and no other user can.
+ * It exists only while the server whose token it holds is listening: written once the port is bound, removed
+ * when that server stops, never overwritten while it runs (see {@link Claim}).
  */
 public final class TokenFile {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TokenFile.class);
     private static final Set<PosixFilePermission> OWNER_RW = PosixFilePermissions.fromString("rw-------");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** A token file larger than this holds more than a token. */
+    private static final int MAX_GIVEN = 4096;
 
     private TokenFile() {
     }
@@ -40,21 +50,90 @@ public final class TokenFile {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    /** Writes {@code token} to {@code file} atomically; the file is never readable by others, not even briefly. */
-    static void write(Path file, String token) throws IOException {
-        Path dir = file.getParent();
+    /**
+     * The right to keep the token file: an exclusive lock on {@code graphql/token.lock}, held by the one running
+     * server whose token the file holds, for as long as it runs. A process that dies (even by {@code kill -9})
+     * drops it, so a file whose lock is free is stale.
+     */
+    static final class Claim implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private Claim(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+                channel.close();
+            } catch (IOException e) {
+                // closing the channel releases the lock in any case
+            }
+        }
+    }
+
+    /**
+     * Claims {@code file} for a server about to start, or returns null when a running server of the instance
+     * holds it (that server's token must not be overwritten). Prepares the private folder first.
+     */
+    static Claim claim(Path file) throws IOException {
+        prepareFolder(file.getParent());
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        FileChannel ch = FileChannel.open(lockFile, Set.<java.nio.file.OpenOption>of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(OWNER_RW));
+        try {
+            FileLock lock = ch.tryLock();
+            if (lock != null) {
+                return new Claim(ch, lock);
+            }
+        } catch (OverlappingFileLockException e) {
+            // another server in this JVM holds it
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        ch.close();
+        return null;
+    }
+
+    /** The token the file holds, or null when there is none to read. */
+    static String read(Path file) {
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                return null;
+            }
+            String t = Files.readString(file, StandardCharsets.UTF_8).strip();
+            return t.isEmpty() ? null : t;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The token folder ({@code {instance data}/graphql}): ours, not a link, 0700. */
+    private static void prepareFolder(Path dir) throws IOException {
         if (Files.notExists(dir.getParent())) {
             InstancePaths.createPrivateDir(dir.getParent());
         }
         if (Files.isSymbolicLink(dir)) {
             throw new IOException(dir + " is a symlink; refusing to keep the GraphQL token there (remove it)");
         }
-        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)
-                && !Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"))) {
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && FileTrust.ownerUid(dir) != FileTrust.myUid()) {
             throw new IOException(dir + " belongs to " + Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName()
                     + ", not to " + System.getProperty("user.name") + "; refusing to keep the GraphQL token there");
         }
         InstancePaths.createPrivateDir(dir);
+    }
+
+    /**
+     * Writes {@code token} to {@code file} atomically; the file is never readable by others, not even briefly.
+     * Only the holder of the file's {@link Claim} calls this, once its port is bound.
+     */
+    static void write(Path file, String token) throws IOException {
+        Path dir = file.getParent();
+        prepareFolder(dir);
         Path tmp = dir.resolve(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         Files.deleteIfExists(tmp);
         // the mode is given to open(2) itself (O_CREAT|O_EXCL, 0600 masked by the umask): no chmod afterwards
@@ -69,6 +148,71 @@ public final class TokenFile {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A token the user keeps in a file ({@code --token-file}): read only if it is a regular file (not a link),
+     * owned by this process's user and closed to group and others, so nobody else can have read or planted it.
+     */
+    public static String readGiven(Path file) {
+        String fix = " (keep the token in a file of your own: chmod 600 " + file + ")";
+        try {
+            BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (before.isSymbolicLink()) {
+                throw new IllegalArgumentException("--token-file " + file + " is a symlink; give the file itself");
+            }
+            if (!before.isRegularFile()) {
+                throw new IllegalArgumentException("--token-file " + file + " is not a regular file");
+            }
+            long owner = FileTrust.ownerUid(file);
+            if (owner != FileTrust.myUid()) {
+                throw new IllegalArgumentException("--token-file " + file + " belongs to "
+                        + Files.getOwner(file, LinkOption.NOFOLLOW_LINKS).getName() + " (uid " + owner + "), not to you"
+                        + fix);
+            }
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+            if (mode.stream().anyMatch(m -> m.name().startsWith("GROUP") || m.name().startsWith("OTHERS"))) {
+                throw new IllegalArgumentException("--token-file " + file + " has mode "
+                        + PosixFilePermissions.toString(mode) + ": others may have read it" + fix);
+            }
+            byte[] bytes;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                if (ch.size() > MAX_GIVEN) {
+                    throw new IllegalArgumentException("--token-file " + file + " is larger than " + MAX_GIVEN
+                            + " bytes; it should hold the token alone");
+                }
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) ch.size());
+                while (b.hasRemaining() && ch.read(b) >= 0) {
+                    // read it all
+                }
+                bytes = java.util.Arrays.copyOf(b.array(), b.position());
+            }
+            // the file read is the one checked, not one swapped in between
+            Object after = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (before.fileKey() == null || !before.fileKey().equals(after)) {
+                throw new IllegalArgumentException("--token-file " + file + " changed while it was read; try again");
+            }
+            String token = new String(bytes, StandardCharsets.UTF_8).strip();
+            if (token.isEmpty() || token.contains("\n")) {
+                throw new IllegalArgumentException("--token-file " + file + " must hold the token alone, on one line");
+            }
+            return token;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("--token-file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read --token-file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Removes a token file no running server holds (the caller has the {@link Claim}). */
+    static void removeStale(Path file) {
+        try {
+            if (Files.deleteIfExists(file)) {
+                log.info("removed the stale token file {} (its server is gone)", file);
+            }
+        } catch (IOException e) {
+            log.warn("cannot remove the stale token file {}: {}", file, e.toString());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.cove.rpc.codec;
 
+import dev.cove.rpc.Default;
 import dev.cove.rpc.Nullable;
 
 import java.lang.reflect.GenericArrayType;
@@ -22,7 +23,8 @@ import java.util.UUID;
 
 /**
  * JSON Schema (2020-12 vocabulary) of contract types, as published by {@code core.methods}. Records
- * become objects whose components are required unless marked {@link Nullable}; enums list their
+ * become objects whose components are required unless marked {@link Nullable} or given a {@link Default}
+ * (published as {@code default}); enums list their
  * constants; sealed interfaces become {@code oneOf}. {@code x-java-type} keeps the record's simple
  * name so generated clients (GraphQL) can name their types after it.
  */
@@ -112,7 +114,15 @@ public final class JsonSchemas {
             Map<String, Object> props = new LinkedHashMap<>();
             List<String> required = new ArrayList<>();
             for (RecordComponent rc : c.getRecordComponents()) {
-                props.put(rc.getName(), schema(rc.getGenericType(), inProgress));
+                Map<String, Object> ps = schema(rc.getGenericType(), inProgress);
+                props.put(rc.getName(), ps);
+                Default d = rc.getAnnotation(Default.class);
+                if (d != null) {
+                    ps = new LinkedHashMap<>(ps);
+                    ps.put("default", literal(d.value(), c, rc));
+                    props.put(rc.getName(), ps);
+                    continue;
+                }
                 if (rc.isAnnotationPresent(Nullable.class) || rc.getType() == java.util.Optional.class) {
                     continue;
                 }
@@ -134,6 +144,16 @@ public final class JsonSchemas {
             return obj("oneOf", options, "x-java-type", c.getSimpleName());
         }
         return obj(); // Object: any JSON value
+    }
+
+    /** A {@link Default}'s JSON literal as the value the schema map holds. */
+    private static Object literal(String text, Class<?> owner, RecordComponent rc) {
+        try {
+            return Json.MAPPER.readValue(text, Object.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("@Default(\"" + text + "\") on " + owner.getName() + "." + rc.getName()
+                    + " is not a JSON literal", e);
+        }
     }
 
     private static Map<String, Object> obj(Object... kv) {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -46,6 +47,53 @@ public final class FileTrust {
                     + " (mode " + java.nio.file.attribute.PosixFilePermissions.toString(mode) + ")";
         }
         return null;
+    }
+
+    /**
+     * Why the file {@code p} leads to is not to be trusted, or null when it is: {@code p}'s real path (every link
+     * on the way resolved) must pass {@link #distrust} with {@code rootToo}, and so must every folder from the
+     * root of the file system down to it, except that a folder writable by others may be sticky (as {@code /tmp}):
+     * there nobody can rename or replace what is ours. Judging a link by its target alone is not enough: a
+     * root-owned jar in a folder another user owns can be swapped by that user at any time.
+     *
+     * @return the reason, naming the path that fails; the real path is in {@code real[0]} when given
+     */
+    public static String distrustRealPath(Path p, Path[] real) throws IOException {
+        Path target = p.toRealPath();
+        if (real != null) {
+            real[0] = target;
+        }
+        Path folder = target.getRoot();
+        for (Path name : target.getParent() == null ? List.<Path>of() : iterable(target.getParent())) {
+            folder = folder.resolve(name);
+            String why = distrustFolder(folder);
+            if (why != null) {
+                return folder + (target.equals(p) ? "" : " (on the way to " + target + ")") + ": " + why;
+            }
+        }
+        String why = distrust(target, true);
+        return why == null ? null : (target.equals(p) ? "" : "its target " + target + ": ") + why;
+    }
+
+    private static List<Path> iterable(Path folder) {
+        List<Path> names = new java.util.ArrayList<>();
+        folder.forEach(names::add);
+        return names;
+    }
+
+    /** {@link #distrust} for a folder on the way to a file: owned by us or root; writable by others only if sticky. */
+    private static String distrustFolder(Path folder) throws IOException {
+        long owner = ownerUid(folder);
+        if (owner != myUid() && owner != 0) {
+            return "it belongs to " + ownerName(folder) + " (uid " + owner + "), not to this process's user (uid "
+                    + myUid() + ") or root";
+        }
+        return sticky(folder) ? null : distrust(folder, true);
+    }
+
+    private static boolean sticky(Path p) throws IOException {
+        int mode = ((Number) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue();
+        return (mode & 01000) != 0;
     }
 
     /**

@@ -108,8 +108,9 @@ public final class OperationRegistry {
          *
          * <p>A plugin runs as the daemon's user, so a jar another user could have written is their code
          * running as us. The folder (and the folder holding it) and each jar must belong to this process's
-         * user (or root) and be writable by no one else; what fails is not loaded, and the log says which
-         * file, why, and how to fix it. The rest of the daemon starts as usual.
+         * user (or root) and be writable by no one else; a jar that is a link is judged by its real path, with
+         * every folder on the way to it (see {@code FileTrust.distrustRealPath}), and loaded from there. What fails
+         * is not loaded, and the log says which file, why, and how to fix it. The rest of the daemon starts as usual.
          */
         public Builder scanPluginJars(Path dir, ClassLoader parent) throws IOException {
             if (!Files.isDirectory(dir)) {
@@ -129,16 +130,25 @@ public final class OperationRegistry {
                 jars = s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
             }
             for (Path jar : jars) {
-                String why = dev.cove.rpc.instance.FileTrust.distrust(jar, true);
+                // a link is followed to the real file, and every folder on the way to it must be safe as well,
+                // or another user could replace the jar (or the folder holding it) under us
+                Path[] real = {jar};
+                String why;
+                try {
+                    why = dev.cove.rpc.instance.FileTrust.distrustRealPath(jar, real);
+                } catch (IOException e) {
+                    why = "cannot resolve it (" + e + ")";
+                }
                 if (why != null) {
                     log.error("not loading plugin {}: {}; another user could have changed it, and it would run as you. "
-                            + "Fix: chown $USER {} && chmod go-w {} (if you trust its content)", jar, why, jar, jar);
+                            + "Fix: chown $USER {} && chmod go-w {} (if you trust its content), or put a copy of "
+                            + "the jar itself in {}", jar, why, real[0], real[0], dir);
                     continue;
                 }
                 URLClassLoader loader = new URLClassLoader("plugin:" + jar.getFileName(),
-                        new URL[]{jar.toUri().toURL()}, parent);
+                        new URL[]{real[0].toUri().toURL()}, parent);
                 pluginLoaders.add(loader);
-                List<String> indexed = indexOf(jar);
+                List<String> indexed = indexOf(real[0]);
                 if (indexed != null) {
                     int before = entries.size();
                     addIndexed(indexed, loader, jar.toString());
@@ -146,7 +156,7 @@ public final class OperationRegistry {
                     continue;
                 }
                 try (ScanResult scan = new ClassGraph().enableClassInfo().enableAnnotationInfo()
-                        .overrideClasspath(jar.toString()).overrideClassLoaders(loader).ignoreParentClassLoaders()
+                        .overrideClasspath(real[0].toString()).overrideClassLoaders(loader).ignoreParentClassLoaders()
                         .scan()) {
                     int before = entries.size();
                     addAll(scan, jar.toString());

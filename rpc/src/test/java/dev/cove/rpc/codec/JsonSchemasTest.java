@@ -30,4 +30,17 @@ class JsonSchemasTest {
         assertEquals(Map.of("type", "integer", "format", "int32"),
                 ((Map<String, Object>) props.get("counts")).get("additionalProperties"));
     }
+
+    record Page(String library, @dev.cove.rpc.Default("50") int limit, @dev.cove.rpc.Default("true") boolean ascending) { }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDefaultIsPublishedAndMakesTheComponentOptional() {
+        Map<String, Object> s = JsonSchemas.of(Page.class);
+        assertEquals(List.of("library"), s.get("required"));
+        Map<String, Object> props = (Map<String, Object>) s.get("properties");
+        assertEquals(50, ((Map<String, Object>) props.get("limit")).get("default"));
+        assertEquals("int32", ((Map<String, Object>) props.get("limit")).get("format"));
+        assertEquals(true, ((Map<String, Object>) props.get("ascending")).get("default"));
+    }
 }

@@ -82,4 +82,56 @@ class PluginTrustTest {
             assertEquals("ok", d.raw().call(2, "query:core.ping.v1", null).path("type").asText());
         }
     }
+
+    /**
+     * Issue 18 item 7: a link in the plugins folder to a jar that is itself fine (ours: root runs the tests) but
+     * lies in a folder {@code nobody} owns. Nobody can swap that jar at will, so it is not loaded; the log names
+     * the folder on the way and its owner.
+     */
+    @Test
+    void aLinkToAJarInAFolderAnotherUserOwnsIsNotLoaded() throws IOException {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            abort("giving a folder to another user needs root; running as " + System.getProperty("user.name"));
+        }
+        Path jar = TestPlugin.installInto(tmp);
+        Path foreign = Files.createDirectory(tmp.resolve("nobodys"));
+        Files.setPosixFilePermissions(foreign, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setOwner(foreign, FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        Path real = Files.move(jar, foreign.resolve(jar.getFileName()));
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.createSymbolicLink(jar, real);
+        try (DaemonProcess d = DaemonProcess.start(tmp, "linked-foreign")) {
+            assertEquals("METHOD_NOT_FOUND", echo(d), d.output());
+            Await.until(WAIT, () -> d.log().contains("not loading plugin " + jar + ": " + foreign + " (on the way to "
+                    + real + "): it belongs to nobody"), () -> "the log names the folder on the way: " + d.log());
+        }
+    }
+
+    /** The same link to a jar whose every folder is safe (ours, or root's and sticky as /tmp) loads. */
+    @Test
+    void aLinkToAJarInSafeFoldersLoads() throws IOException {
+        Path jar = TestPlugin.installInto(tmp);
+        Path elsewhere = Files.createDirectory(tmp.resolve("kept"));
+        Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path real = Files.move(jar, elsewhere.resolve(jar.getFileName()));
+        Files.createSymbolicLink(jar, real);
+        try (DaemonProcess d = DaemonProcess.start(tmp, "linked-safe")) {
+            assertEquals("ok", echo(d), d.output());
+        }
+    }
+
+    /** A link to a jar that is itself writable by others is refused by its real path. */
+    @Test
+    void aLinkToAJarWritableByOthersIsNotLoaded() throws IOException {
+        Path jar = TestPlugin.installInto(tmp);
+        Path elsewhere = Files.createDirectory(tmp.resolve("kept"));
+        Path real = Files.move(jar, elsewhere.resolve(jar.getFileName()));
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Files.createSymbolicLink(jar, real);
+        try (DaemonProcess d = DaemonProcess.start(tmp, "linked-open")) {
+            assertEquals("METHOD_NOT_FOUND", echo(d), d.output());
+            Await.until(WAIT, () -> d.log().contains("not loading plugin " + jar + ": its target " + real
+                    + ": it is writable by every user"), () -> "the log names the real file: " + d.log());
+        }
+    }
 }

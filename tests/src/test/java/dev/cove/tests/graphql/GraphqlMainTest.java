@@ -53,7 +53,7 @@ class GraphqlMainTest {
         }
     }
 
-    private record Running(Process process, List<String> out) {
+    record Running(Process process, List<String> out) {
         String await(Pattern p) {
             String[] found = {null};
             Await.until(GraphqlRig.WAIT, () -> {
@@ -78,7 +78,7 @@ class GraphqlMainTest {
         return runWith(Map.of(), all);
     }
 
-    private static Running runWith(Map<String, String> env, List<String> args) throws IOException {
+    static Running runWith(Map<String, String> env, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Jvm.java()));
         cmd.addAll(Jvm.flags());
         cmd.addAll(List.of("-cp", packagedClasspath(), "dev.cove.graphql.GraphqlMain"));
@@ -157,9 +157,12 @@ class GraphqlMainTest {
             assertEquals(1, printed, "the token is printed once (in the GraphiQL address): " + r.out());
             Await.until(GraphqlRig.WAIT, () -> rig.send(post(base, read(file))).text()
                     .contains("\"connected\":true"), "a client reading the token file gets in");
+            assertEquals(rig.token(), token, "a second server of the instance shares the running one's token, "
+                    + "so the documented curl works against both");
             r.process().destroy();
             assertTrue(r.process().waitFor(30, TimeUnit.SECONDS), "the server stops");
-            assertTrue(Files.notExists(file), "a stopped server removes its token file");
+            assertEquals(rig.token(), read(file), "the file stays: the server that wrote it still runs "
+                    + "(GraphqlTokenFileTest: a server that wrote it removes it)");
         } finally {
             Reaper.kill(r.process().toHandle());
         }
@@ -238,7 +241,7 @@ class GraphqlMainTest {
     }
 
     /** The token file as a client reads it; null while it does not exist. */
-    private static String read(Path file) {
+    static String read(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file).strip() : null;
         } catch (IOException e) {
@@ -246,7 +249,7 @@ class GraphqlMainTest {
         }
     }
 
-    private static HttpRequest post(URI base, String token) {
+    static HttpRequest post(URI base, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/graphql")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ _server { connected daemonPid } }\"}"));
         if (token != null) {

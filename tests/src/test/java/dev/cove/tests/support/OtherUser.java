@@ -43,6 +43,7 @@ public final class OtherUser {
             #                           TEXT <message> for each answer until the first next/error, or
             #                           CLOSE <code> <reason> when the server closes
             #   read PATH               print the file, or the error opening it
+            #   listen PORT             listen on 127.0.0.1:PORT, print LISTENING, accept and drop until killed
             import socket, sys, os, base64, struct, urllib.request, urllib.error, urllib.parse
 
             def unix(path, text):
@@ -130,6 +131,13 @@ public final class OtherUser {
                 except OSError as e:
                     print("cannot read:", e.strerror); sys.exit(1)
 
+            def listen(port):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.bind(("127.0.0.1", int(port))); s.listen(16)
+                print("LISTENING"); sys.stdout.flush()
+                while True:
+                    c, _ = s.accept(); c.close()
+
             mode = sys.argv[1]
             if mode == "unix": unix(sys.argv[2], sys.argv[3])
             elif mode == "http": http(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
@@ -137,6 +145,7 @@ public final class OtherUser {
                 args = sys.argv[3:]; cut = args.index("--")
                 ws(sys.argv[2], args[:cut], args[cut + 1:])
             elif mode == "read": read(sys.argv[2])
+            elif mode == "listen": listen(sys.argv[2])
             """;
 
     private OtherUser() {

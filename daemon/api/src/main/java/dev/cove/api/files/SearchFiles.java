@@ -1,6 +1,7 @@
 package dev.cove.api.files;
 
 import dev.cove.api.libraries.LibraryNames;
+import dev.cove.rpc.Default;
 import dev.cove.rpc.Method;
 import dev.cove.rpc.Nullable;
 import dev.cove.rpc.Request;
@@ -15,7 +16,9 @@ import java.util.List;
  * @param glob       case-insensitive glob on the whole name: {@code *}, {@code ?}, {@code [abc]}, {@code [a-z]}, {@code [!x]}
  * @param extensions extensions without the dot, any case
  * @param sort       NAME when absent
- * @param limit      page size; 0 means 100, at most 10000
+ * @param library    the library's name or id (the CLI and GraphQL default to the CLI's default library)
+ * @param limit      page size; 0 means 100, at most 10000. People get {@link #DEFAULT_LIMIT} when they give none
+ *                   (the CLI's {@code --limit}, GraphQL's {@code filesSearch(limit:)})
  * @param cursor     {@code nextCursor} of the previous page, with the same criteria
  */
 @Method("query:files.search.v1")
@@ -23,8 +26,11 @@ public record SearchFiles(String library, @Nullable String text, @Nullable Strin
                           @Nullable List<String> extensions, @Nullable List<FileKind> kinds,
                           @Nullable Long minSize, @Nullable Long maxSize, @Nullable Instant modifiedAfter,
                           @Nullable Instant modifiedBefore, @Nullable Long locationId, @Nullable SortField sort,
-                          boolean descending, int limit, @Nullable String cursor) implements Request<SearchResult> {
+                          boolean descending, @Default("" + SearchFiles.DEFAULT_LIMIT) int limit,
+                          @Nullable String cursor) implements Request<SearchResult> {
     public static final int MAX_LIMIT = 10_000;
+    /** The page a person gets when asking for no size. */
+    public static final int DEFAULT_LIMIT = 50;
 
     public SearchFiles {
         library = LibraryNames.ref(library);

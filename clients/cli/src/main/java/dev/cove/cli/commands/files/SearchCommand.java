@@ -73,7 +73,7 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--desc"}, description = "Largest, newest or last first.")
     boolean descending;
 
-    @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "50", description = "Rows per page, 1 to 10000 (default: ${DEFAULT-VALUE}); 0: every match, as --all.")
+    @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "" + SearchFiles.DEFAULT_LIMIT, description = "Rows per page, 1 to 10000 (default: ${DEFAULT-VALUE}); 0: every match, as --all.")
     int limit;
 
     @Option(names = {"-a", "--all"}, description = "Every match, like locate: one path per line (with --json one object whose "
