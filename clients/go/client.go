@@ -288,7 +288,7 @@ func (c *Client) connection(ctx context.Context) (*conn, error) {
 			e.Message += " (auto-start found no way to start one: put `cove` on the PATH, or set COVE_LAUNCHER to bin/cove)"
 			return nil, e
 		}
-		if !ok || !wantStart || e.Code != CodeUnavailable || e.Reason() == "permission_denied" {
+		if !ok || !wantStart || e.Code != CodeUnavailable || notStartable(e) {
 			return nil, err
 		}
 		cn, err = c.startAndConnect(ctx)
@@ -298,6 +298,15 @@ func (c *Client) connection(ctx context.Context) (*conn, error) {
 	}
 	c.cur.Store(cn)
 	return cn, nil
+}
+
+// notStartable: failures that starting a daemon cannot fix, as it would meet the same folder or server.
+func notStartable(e *Error) bool {
+	switch e.Reason() {
+	case "permission_denied", "unsafe_path", "untrusted_server":
+		return true
+	}
+	return false
 }
 
 func (c *Client) unavailable(reason, format string, args ...any) *Error {
@@ -362,7 +371,9 @@ func (c *Client) connectOnce() (*conn, error) {
 	target := c.socket
 	if c.hasPaths {
 		t, err := c.paths.connectPath()
-		if err != nil {
+		if e, ok := err.(*Error); ok {
+			return nil, e
+		} else if err != nil {
 			return nil, c.unavailable("io", "cannot connect to %s: %v", c.socket, err)
 		}
 		target = t
@@ -383,7 +394,31 @@ func (c *Client) connectOnce() (*conn, error) {
 		}
 		return nil, c.unavailable("io", "cannot connect to %s: %v", c.socket, err)
 	}
+	if err := c.checkServer(nc); err != nil {
+		_ = nc.Close()
+		return nil, err
+	}
 	return c.handshake(nc)
+}
+
+// checkServer refuses a server that does not run as this user, before a byte is sent to it: whoever can
+// create the socket's folder could otherwise receive this client's calls (the daemon checks its clients
+// the same way).
+func (c *Client) checkServer(nc *net.UnixConn) error {
+	uid, ok, err := serverUID(nc)
+	if err != nil {
+		return c.unavailable("io", "cannot read who serves %s: %v", c.socket, err)
+	}
+	if !ok || uid == os.Getuid() {
+		return nil
+	}
+	folder := dirOf(c.socket)
+	e := c.unavailable("untrusted_server", "the socket %s is served by a process of %s, not by you (%s): Cove sends "+
+		"nothing to another user's server. Whoever made %s may be trying to capture your daemon's clients. Remove "+
+		"%s (as root if need be: `sudo rm -rf %s`) and start your own daemon, or use a data folder only you can "+
+		"write to", c.socket, userLabel(uid), userLabel(os.Getuid()), folder, folder, folder)
+	e.Details["server_uid"] = uid
+	return e
 }
 
 func dirOf(p string) string {

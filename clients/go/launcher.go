@@ -67,6 +67,9 @@ func (c *Client) startAndConnect(ctx context.Context) (*conn, error) {
 		return c.unavailable("start_failed", "could not start a daemon for instance '%s': %v", c.paths.instance, err)
 	}
 	if err := c.paths.createDaemonDir(); err != nil {
+		if e, ok := err.(*Error); ok {
+			return nil, e
+		}
 		return nil, startFailed(err)
 	}
 	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_WRONLY, 0o600)
@@ -80,7 +83,7 @@ func (c *Client) startAndConnect(ctx context.Context) (*conn, error) {
 	// whoever held the lock before us may have started the daemon already
 	if cn, err := c.connectWithRetry(ctx); err == nil {
 		return cn, nil
-	} else if codeOf(err) != CodeUnavailable {
+	} else if e, ok := err.(*Error); !ok || e.Code != CodeUnavailable || notStartable(e) {
 		return nil, err
 	}
 	var logBefore int64
@@ -99,7 +102,7 @@ func (c *Client) startAndConnect(ctx context.Context) (*conn, error) {
 		if err == nil {
 			return cn, nil
 		}
-		if codeOf(err) != CodeUnavailable {
+		if e, ok := err.(*Error); !ok || e.Code != CodeUnavailable || notStartable(e) {
 			return nil, err
 		}
 		if exitedAt.IsZero() {
