@@ -153,23 +153,28 @@ func privateFolder(dir string) (string, error) {
 	} // an existing one is judged below like any other, whoever made it
 	fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		var st syscall.Stat_t
-		if lerr := syscall.Lstat(dir, &st); lerr != nil {
-			if lerr == syscall.ENOENT {
-				return "it vanished while Cove was creating it", nil
+		// O_NOFOLLOW|O_DIRECTORY on a symlink fails with ELOOP or ENOTDIR, depending on the system
+		switch err {
+		case syscall.ELOOP, syscall.ENOTDIR:
+			var st syscall.Stat_t
+			if lerr := syscall.Lstat(dir, &st); lerr != nil {
+				return "it vanished while Cove was opening it", nil
 			}
-			return "", &os.PathError{Op: "lstat", Path: dir, Err: lerr}
-		}
-		switch uint32(st.Mode) & syscall.S_IFMT {
-		case syscall.S_IFLNK:
-			if to, rerr := os.Readlink(dir); rerr == nil {
-				return fmt.Sprintf("it is a symlink (to %s)", to), nil
+			switch uint32(st.Mode) & syscall.S_IFMT {
+			case syscall.S_IFLNK:
+				if to, rerr := os.Readlink(dir); rerr == nil {
+					return fmt.Sprintf("it is a symlink (to %s)", to), nil
+				}
+				return "it is a symlink", nil
+			case syscall.S_IFDIR:
+				// a folder now, not a moment ago: swapped with a symlink while we opened it
+				return "it was swapped with a symlink while Cove opened it", nil
 			}
-			return "it is a symlink", nil
-		case syscall.S_IFDIR:
-			return "", &os.PathError{Op: "open", Path: dir, Err: err}
+			return fmt.Sprintf("it is not a folder (owner %s, mode %s)", userLabel(int(st.Uid)), modeOf(&st)), nil
+		case syscall.ENOENT:
+			return "it vanished while Cove was creating it", nil
 		}
-		return fmt.Sprintf("it is not a folder (owner %s, mode %s)", userLabel(int(st.Uid)), modeOf(&st)), nil
+		return "", &os.PathError{Op: "open", Path: dir, Err: err}
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t

@@ -385,7 +385,7 @@ func roleRace() (any, error) {
 			if errors.As(err, &ce) {
 				reasons[ce.Reason()] = true
 			} else {
-				reasons[fmt.Sprintf("%T", err)] = true
+				reasons[err.Error()] = true
 			}
 		}
 		if r.Attempts == 1 {

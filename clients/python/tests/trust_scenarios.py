@@ -62,7 +62,7 @@ def race(swaps: int) -> dict:
         except (cove.CoveError, OSError) as e:
             # counted, not raised: what matters is whether the client changed a mode on the way
             refused += 1
-            reasons.add(e.details.get("reason") if isinstance(e, cove.CoveError) else type(e).__name__)
+            reasons.add(e.details.get("reason") if isinstance(e, cove.CoveError) else repr(e))
         if attempts == 1:
             open(go, "w").close()
         if not running:

@@ -1,6 +1,7 @@
 """Where an instance keeps its socket, locks and logs: the same rules as the Java side (InstancePaths)."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -97,18 +98,24 @@ def private_folder(path: str) -> Optional[str]:
             pass  # judged below like any existing one, whoever made it
         try:
             fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=pfd)
-        except OSError:
-            try:
-                st = os.lstat(name, dir_fd=pfd)
-            except FileNotFoundError:
-                return "it vanished while Cove was creating it"
-            if stat.S_ISLNK(st.st_mode):
+        except OSError as e:
+            # O_NOFOLLOW|O_DIRECTORY on a symlink fails with ELOOP or ENOTDIR, depending on the system
+            if e.errno in (errno.ELOOP, errno.ENOTDIR):
                 try:
-                    return f"it is a symlink (to {os.readlink(name, dir_fd=pfd)})"
+                    st = os.lstat(name, dir_fd=pfd)
                 except OSError:
-                    return "it is a symlink"
-            if not stat.S_ISDIR(st.st_mode):
+                    return "it vanished while Cove was opening it"
+                if stat.S_ISLNK(st.st_mode):
+                    try:
+                        return f"it is a symlink (to {os.readlink(name, dir_fd=pfd)})"
+                    except OSError:
+                        return "it is a symlink"
+                if stat.S_ISDIR(st.st_mode):
+                    # a folder now, not a moment ago: swapped with a symlink while we opened it
+                    return "it was swapped with a symlink while Cove opened it"
                 return f"it is not a folder (owner {user_label(st.st_uid)}, mode {_mode(st)})"
+            if e.errno == errno.ENOENT:
+                return "it vanished while Cove was creating it"
             raise
         try:
             st = os.fstat(fd)
