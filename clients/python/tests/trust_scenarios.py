@@ -86,6 +86,12 @@ def xdg_fallback() -> dict:
     os.mkdir(runtime, 0o700)
     os.environ["XDG_RUNTIME_DIR"] = runtime
     data = _long_data_dir()
+    cp = os.environ.get("COVE_DAEMON_CLASSPATH", "")
+    if cp.strip():
+        # the runner's COVE_TEST_DAEMON reads its class path from a file in the /tmp this namespace hides
+        os.environ["COVE_TEST_DAEMON"] = json.dumps(
+            [os.environ.get("COVE_JAVA") or "java"] + os.environ.get("COVE_JAVA_OPTS", "").split()
+            + ["-cp", cp, os.environ.get("COVE_DAEMON_MAIN", "dev.cove.daemon.DaemonMain")])
     with support.Daemon(data) as daemon, daemon.client(connect_retry=0) as c:
         pid = c.ping()["pid"]
         return {"daemon_pid": daemon.pid, "ping_pid": pid, "connect_path": c.paths.connect_path(),
