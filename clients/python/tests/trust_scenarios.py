@@ -92,11 +92,17 @@ def xdg_fallback() -> dict:
         os.environ["COVE_TEST_DAEMON"] = json.dumps(
             [os.environ.get("COVE_JAVA") or "java"] + os.environ.get("COVE_JAVA_OPTS", "").split()
             + ["-cp", cp, os.environ.get("COVE_DAEMON_MAIN", "dev.cove.daemon.DaemonMain")])
-    with support.Daemon(data) as daemon, daemon.client(connect_retry=0) as c:
-        pid = c.ping()["pid"]
-        return {"daemon_pid": daemon.pid, "ping_pid": pid, "connect_path": c.paths.connect_path(),
-                "daemon_dir": c.paths.daemon_dir, "link_target": os.path.realpath(os.path.dirname(c.paths.connect_path())),
-                "taken_mode": _mode(link_dir), "taken_uid": os.lstat(link_dir).st_uid}
+    daemon = support.Daemon(data)
+    try:  # killed even when it never answers: in this namespace nothing else would ever stop it
+        daemon.start()
+        with daemon.client(connect_retry=0) as c:
+            pid = c.ping()["pid"]
+            return {"daemon_pid": daemon.pid, "ping_pid": pid, "connect_path": c.paths.connect_path(),
+                    "daemon_dir": c.paths.daemon_dir,
+                    "link_target": os.path.realpath(os.path.dirname(c.paths.connect_path())),
+                    "taken_mode": _mode(link_dir), "taken_uid": os.lstat(link_dir).st_uid}
+    finally:
+        daemon.kill()
 
 
 def main() -> None:
