@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/user"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -288,7 +290,7 @@ func (c *Client) connection(ctx context.Context) (*conn, error) {
 			e.Message += " (auto-start found no way to start one: put `cove` on the PATH, or set COVE_LAUNCHER to bin/cove)"
 			return nil, e
 		}
-		if !ok || !wantStart || e.Code != CodeUnavailable || notStartable(e) {
+		if !ok || !wantStart || e.Code != CodeUnavailable || e.Reason() == "permission_denied" {
 			return nil, err
 		}
 		cn, err = c.startAndConnect(ctx)
@@ -298,15 +300,6 @@ func (c *Client) connection(ctx context.Context) (*conn, error) {
 	}
 	c.cur.Store(cn)
 	return cn, nil
-}
-
-// notStartable: failures that starting a daemon cannot fix, as it would meet the same folder or server.
-func notStartable(e *Error) bool {
-	switch e.Reason() {
-	case "permission_denied", "unsafe_path", "untrusted_server":
-		return true
-	}
-	return false
 }
 
 func (c *Client) unavailable(reason, format string, args ...any) *Error {
@@ -413,12 +406,15 @@ func (c *Client) checkServer(nc *net.UnixConn) error {
 		return nil
 	}
 	folder := dirOf(c.socket)
-	e := c.unavailable("untrusted_server", "the socket %s is served by a process of %s, not by you (%s): Cove sends "+
-		"nothing to another user's server. Whoever made %s may be trying to capture your daemon's clients. Remove "+
-		"%s (as root if need be: `sudo rm -rf %s`) and start your own daemon, or use a data folder only you can "+
-		"write to", c.socket, userLabel(uid), userLabel(os.Getuid()), folder, folder, folder)
-	e.Details["server_uid"] = uid
-	return e
+	name := strconv.Itoa(uid)
+	if u, err := user.LookupId(name); err == nil {
+		name = u.Username
+	}
+	return &Error{Code: CodeUntrustedServer, Message: fmt.Sprintf("the socket %s is served by a process of %s, not "+
+		"by you (%s): Cove sends nothing to another user's server. Whoever made %s may be trying to capture your "+
+		"daemon's clients. Remove %s (as root if need be: `sudo rm -rf %s`) and start your own daemon, or use a data "+
+		"folder only you can write to", c.socket, userLabel(uid), userLabel(os.Getuid()), folder, folder, folder),
+		Details: map[string]any{"socket": c.socket, "user": name, "uid": uid}}
 }
 
 func dirOf(p string) string {

@@ -83,7 +83,7 @@ func (c *Client) startAndConnect(ctx context.Context) (*conn, error) {
 	// whoever held the lock before us may have started the daemon already
 	if cn, err := c.connectWithRetry(ctx); err == nil {
 		return cn, nil
-	} else if e, ok := err.(*Error); !ok || e.Code != CodeUnavailable || notStartable(e) {
+	} else if codeOf(err) != CodeUnavailable {
 		return nil, err
 	}
 	var logBefore int64
@@ -102,7 +102,7 @@ func (c *Client) startAndConnect(ctx context.Context) (*conn, error) {
 		if err == nil {
 			return cn, nil
 		}
-		if e, ok := err.(*Error); !ok || e.Code != CodeUnavailable || notStartable(e) {
+		if codeOf(err) != CodeUnavailable {
 			return nil, err
 		}
 		if exitedAt.IsZero() {

@@ -194,7 +194,7 @@ func privateFolder(dir string) (string, error) {
 }
 
 // createPrivateDir makes dir with mode 0700, or uses it if it is ours (tightened to 0700); otherwise it
-// fails with UNAVAILABLE (reason unsafe_path), naming the folder, its owner and mode, and the fix.
+// fails with BAD_DATA_DIR, naming the folder, its owner and mode, and the fix.
 func createPrivateDir(dir string) error {
 	why, err := privateFolder(dir)
 	if err != nil {
@@ -218,8 +218,13 @@ func createPrivateDir(dir string) error {
 		fix = fmt.Sprintf("Another user may have made it to capture your daemon's clients; Cove does not use it. "+
 			"Remove it (as root if need be: `sudo rm -rf %s`), or choose another --data-dir", dir)
 	}
-	return &Error{Code: CodeUnavailable, Message: fmt.Sprintf("%s cannot be used: %s. %s", dir, why, fix),
-		Details: map[string]any{"reason": "unsafe_path", "path": dir}}
+	return badDataDir(dir, fmt.Sprintf("%s cannot be used: %s", dir, why), fix)
+}
+
+// badDataDir is the error of a folder that breaks the path rule, with the Java client's details.
+func badDataDir(folder, problem, fix string) *Error {
+	return &Error{Code: CodeBadDataDir, Message: problem + ". Fix: " + fix,
+		Details: map[string]any{"folder": folder, "problem": problem, "fix": fix}}
 }
 
 func (p paths) createDaemonDir() error {
@@ -264,10 +269,13 @@ func (p paths) connectPathVia(linkDir, fallback string) (string, error) {
 			if fallback != "" {
 				alternative = fallback + " is no alternative either: " + fallbackWhy
 			}
-			return "", &Error{Code: CodeUnavailable, Message: fmt.Sprintf("%s cannot hold the short link to the socket: "+
-				"%s. Another user may have created it to capture your daemon's clients; Cove refuses to use it (%s). "+
-				"Remove %s (as root if need be), set XDG_RUNTIME_DIR, or choose a shorter --data-dir",
-				linkDir, why, alternative, linkDir), Details: map[string]any{"reason": "unsafe_path", "path": linkDir}}
+			problem := fmt.Sprintf("%s cannot hold the short link to the socket: %s", linkDir, why)
+			fix := fmt.Sprintf("remove %s (as root if need be), set XDG_RUNTIME_DIR, or choose a shorter --data-dir", linkDir)
+			e := badDataDir(linkDir, problem, fix)
+			e.Message = fmt.Sprintf("%s. Another user may have created it to capture your daemon's clients; Cove refuses "+
+				"to use it (%s). Remove %s (as root if need be), set XDG_RUNTIME_DIR, or choose a shorter --data-dir",
+				problem, alternative, linkDir)
+			return "", e
 		}
 		log.Printf("cove: %s cannot hold the short link to the socket: %s; using %s instead (clients find it there "+
 			"as long as they see the same XDG_RUNTIME_DIR)", linkDir, why, fallback)

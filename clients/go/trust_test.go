@@ -168,8 +168,8 @@ func checkRuleCase(t *testing.T, tc ruleCase) {
 		return
 	}
 	var ce *Error
-	if !errors.As(err, &ce) || ce.Code != CodeUnavailable || ce.Reason() != "unsafe_path" {
-		t.Fatalf("want UNAVAILABLE (unsafe_path), got %v", err)
+	if !errors.As(err, &ce) || ce.Code != CodeBadDataDir || ce.Details["folder"] == nil || ce.Details["fix"] == nil {
+		t.Fatalf("want BAD_DATA_DIR with its folder and fix, got %v", err)
 	}
 	for _, w := range tc.Mentions {
 		if !strings.Contains(ce.Message, w) {
@@ -216,8 +216,8 @@ func TestForeignServerReceivesNothingAndIsNamed(t *testing.T) {
 	_, err = c.Ping(ctxT(t, 30*time.Second))
 	c.Close()
 	var ce *Error
-	if !errors.As(err, &ce) || ce.Code != CodeUnavailable || ce.Reason() != "untrusted_server" {
-		t.Fatalf("want UNAVAILABLE (untrusted_server), got %v", err)
+	if !errors.As(err, &ce) || ce.Code != CodeUntrustedServer || ce.Details["user"] != otherUser {
+		t.Fatalf("want UNTRUSTED_SERVER naming %s, got %v", otherUser, err)
 	}
 	if !strings.Contains(ce.Message, otherUser) || !strings.Contains(ce.Message, sock) {
 		t.Fatalf("the error names neither the server's user nor the socket: %s", ce.Message)
@@ -310,8 +310,8 @@ func TestRenameExchangeRaceOnTheLinkFolderChangesNoMode(t *testing.T) {
 		t.Fatalf("nobody's own folder is now %s (was 0777):\n%s", r.AttackerFolderMode, out)
 	}
 	if len(r.Accepted) != 0 || r.Refused != r.Attempts || r.Attempts < 2 ||
-		len(r.Reasons) != 1 || r.Reasons[0] != "unsafe_path" {
-		t.Fatalf("every attempt must be refused as unsafe_path:\n%s", out)
+		len(r.Reasons) != 1 || r.Reasons[0] != CodeBadDataDir {
+		t.Fatalf("every attempt must be refused as BAD_DATA_DIR:\n%s", out)
 	}
 	t.Logf("%d attempts during 5000 swaps, all refused", r.Attempts)
 }
@@ -383,7 +383,7 @@ func roleRace() (any, error) {
 			r.Refused++
 			var ce *Error
 			if errors.As(err, &ce) {
-				reasons[ce.Reason()] = true
+				reasons[ce.Code] = true
 			} else {
 				reasons[err.Error()] = true
 			}

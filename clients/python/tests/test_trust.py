@@ -68,8 +68,8 @@ class PathRulesTest(unittest.TestCase):
                 return
             with self.assertRaises(cove.CoveError) as e:
                 paths.create_daemon_dir()
-            self.assertEqual(e.exception.code, E.UNAVAILABLE)
-            self.assertEqual(e.exception.details.get("reason"), "unsafe_path")
+            self.assertEqual(e.exception.code, E.BAD_DATA_DIR)
+            self.assertTrue(e.exception.details.get("folder") and e.exception.details.get("fix"), e.exception.details)
             for word in case.get("mentions", []):
                 self.assertIn(word, e.exception.message)
             for u in case.get("unchanged", []):
@@ -117,8 +117,8 @@ class ForeignServerTest(unittest.TestCase):
             with cove.Client(data, connect_retry=0) as c:
                 with self.assertRaises(cove.CoveError) as e:
                     c.ping()
-            self.assertEqual(e.exception.code, E.UNAVAILABLE)
-            self.assertEqual(e.exception.details.get("reason"), "untrusted_server")
+            self.assertEqual(e.exception.code, E.UNTRUSTED_SERVER)
+            self.assertEqual(e.exception.details.get("user"), ts.OTHER)
             self.assertIn("nobody", e.exception.message)
             self.assertIn(sock, e.exception.message)
             await_(lambda: any(line.startswith("eof") for line in log), 30, f"the connection to end ({log})")
@@ -145,7 +145,7 @@ class NamespaceTest(unittest.TestCase):
         self.assertEqual(r["attacker_folder_mode"], "0777", "nobody's own folder is not chmodded either")
         self.assertEqual(r["accepted"], [], "no attempt used the taken folder")
         self.assertEqual(r["refused"], r["attempts"])
-        self.assertEqual(r["reasons"], ["unsafe_path"], r["output"])
+        self.assertEqual(r["reasons"], [E.BAD_DATA_DIR], r["output"])
         self.assertGreater(r["attempts"], 1)
 
     def test_a_taken_tmp_link_folder_falls_back_to_xdg_runtime_dir(self):

@@ -62,7 +62,7 @@ def race(swaps: int) -> dict:
         except (cove.CoveError, OSError) as e:
             # counted, not raised: what matters is whether the client changed a mode on the way
             refused += 1
-            reasons.add(e.details.get("reason") if isinstance(e, cove.CoveError) else repr(e))
+            reasons.add(e.code if isinstance(e, cove.CoveError) else repr(e))
         if attempts == 1:
             open(go, "w").close()
         if not running:
@@ -70,7 +70,8 @@ def race(swaps: int) -> dict:
     reader.join()
     other = link_dir + ".swap"
     folder = link_dir if not os.path.islink(link_dir) else other
-    return {"attempts": attempts, "refused": refused, "accepted": accepted, "attacker": rest, "reasons": sorted(map(str, reasons)),
+    return {"attempts": attempts, "refused": refused, "accepted": accepted, "attacker": rest,
+            "reasons": sorted(map(str, reasons)),
             "attacker_exit": attacker.returncode, "victim_mode": _mode(victim),
             "attacker_folder_mode": _mode(folder)}
 

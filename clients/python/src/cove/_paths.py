@@ -10,7 +10,7 @@ import re
 import stat
 from typing import Mapping, Optional
 
-from .errors import UNAVAILABLE, CoveError
+from .errors import BAD_DATA_DIR, CoveError
 
 _LOG = logging.getLogger("cove")
 
@@ -148,12 +148,16 @@ def _fix(path: str, why: str) -> str:
 
 def create_private_dir(path: str) -> None:
     """Creates ``path`` with mode 0700, or uses it if it is ours (tightened to 0700); else raises
-    :class:`CoveError` (``UNAVAILABLE``, reason ``unsafe_path``) naming the folder, its owner and mode, and the fix.
+    :class:`CoveError` ``BAD_DATA_DIR`` naming the folder, its owner and mode, and the fix (details ``folder``,
+    ``problem``, ``fix``, as the Java client's).
     """
     why = private_folder(path)
     if why is not None:
-        raise CoveError(UNAVAILABLE, f"{path} cannot be used: {why}. {_fix(path, why)}",
-                        {"reason": "unsafe_path", "path": path})
+        raise _bad_data_dir(path, f"{path} cannot be used: {why}", _fix(path, why))
+
+
+def _bad_data_dir(folder: str, problem: str, fix: str) -> CoveError:
+    return CoveError(BAD_DATA_DIR, f"{problem}. Fix: {fix}", {"folder": folder, "problem": problem, "fix": fix})
 
 
 class InstancePaths:
@@ -226,10 +230,13 @@ class InstancePaths:
             fallback_why = "XDG_RUNTIME_DIR is not set" if fallback is None else private_folder(fallback)
             if fallback_why is not None:
                 alternative = fallback_why if fallback is None else f"{fallback} is no alternative either: {fallback_why}"
-                raise CoveError(UNAVAILABLE, f"{link_dir} cannot hold the short link to the socket: {why}. Another "
+                raise CoveError(BAD_DATA_DIR, f"{link_dir} cannot hold the short link to the socket: {why}. Another "
                                 "user may have created it to capture your daemon's clients; Cove refuses to use it "
                                 f"({alternative}). Remove {link_dir} (as root if need be), set XDG_RUNTIME_DIR, or "
-                                "choose a shorter --data-dir", {"reason": "unsafe_path", "path": link_dir})
+                                "choose a shorter --data-dir",
+                                {"folder": link_dir, "problem": f"{link_dir} cannot hold the short link to the socket: "
+                                 f"{why}", "fix": f"remove {link_dir} (as root if need be), set XDG_RUNTIME_DIR, or "
+                                 "choose a shorter --data-dir"})
             _LOG.warning("%s cannot hold the short link to the socket: %s; using %s instead (clients find it there "
                          "as long as they see the same XDG_RUNTIME_DIR)", link_dir, why, fallback)
             base = fallback

@@ -12,6 +12,7 @@ import fcntl
 import itertools
 import json
 import os
+import pwd
 import secrets
 import shutil
 import socket as _socket
@@ -285,10 +286,6 @@ def command_launcher(command: Sequence[str]) -> Launcher:
     return start
 
 
-# failures that starting a daemon cannot fix: a daemon started now would meet the same folder or server
-_NOT_STARTABLE = ("permission_denied", "unsafe_path", "untrusted_server")
-
-
 def _server_uid(s: _socket.socket) -> Optional[int]:
     """The uid of the process serving the connected socket ``s``; None where the system cannot tell."""
     if hasattr(_socket, "SO_PEERCRED"):
@@ -309,11 +306,18 @@ def _check_server(s: _socket.socket, sock_path: str) -> None:
     if uid is None or uid == os.getuid():
         return
     folder = os.path.dirname(sock_path)
-    raise CoveError(E.UNAVAILABLE, f"the socket {sock_path} is served by a process of {user_label(uid)}, not by "
+    raise CoveError(E.UNTRUSTED_SERVER, f"the socket {sock_path} is served by a process of {user_label(uid)}, not by "
                     f"you ({user_label(os.getuid())}): Cove sends nothing to another user's server. Whoever made "
                     f"{folder} may be trying to capture your daemon's clients. Remove {folder} (as root if need be: "
                     f"`sudo rm -rf {folder}`) and start your own daemon, or use a data folder only you can write to",
-                    {"reason": "untrusted_server", "socket": sock_path, "server_uid": uid})
+                    {"socket": sock_path, "user": _name_of(uid), "uid": uid})
+
+
+def _name_of(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
 
 
 def _unavailable(reason: str, message: str, sock: str) -> CoveError:
@@ -470,7 +474,7 @@ class Client:
                     raise CoveError(e.code, e.message + " (auto-start found no way to start one: put `cove` on "
                                     "the PATH, or set COVE_LAUNCHER to bin/cove)", e.details) from None
                 if self._launcher is None or self.paths is None or e.code != E.UNAVAILABLE \
-                        or e.details.get("reason") in _NOT_STARTABLE:
+                        or e.details.get("reason") == "permission_denied":
                     raise
                 c = self._start_and_connect()
             self._conn = c
@@ -595,7 +599,7 @@ class Client:
                         # whoever held the lock before us may have started the daemon already
                         return self._connect_with_retry()
                     except CoveError as e:
-                        if e.code != E.UNAVAILABLE or e.details.get("reason") in _NOT_STARTABLE:
+                        if e.code != E.UNAVAILABLE:
                             raise
                     log_before = os.path.getsize(paths.log_file) if os.path.exists(paths.log_file) else 0
                     process = self._launcher(paths, self._launch_args)
@@ -606,7 +610,7 @@ class Client:
                         try:
                             return self._connect_once()
                         except CoveError as e:
-                            if e.code != E.UNAVAILABLE or e.details.get("reason") in _NOT_STARTABLE:
+                            if e.code != E.UNAVAILABLE:
                                 raise
                         if exited_at == 0.0 and process.poll() is not None:
                             exited_at = time.monotonic()
