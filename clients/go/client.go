@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/user"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -362,7 +364,9 @@ func (c *Client) connectOnce() (*conn, error) {
 	target := c.socket
 	if c.hasPaths {
 		t, err := c.paths.connectPath()
-		if err != nil {
+		if e, ok := err.(*Error); ok {
+			return nil, e
+		} else if err != nil {
 			return nil, c.unavailable("io", "cannot connect to %s: %v", c.socket, err)
 		}
 		target = t
@@ -383,7 +387,34 @@ func (c *Client) connectOnce() (*conn, error) {
 		}
 		return nil, c.unavailable("io", "cannot connect to %s: %v", c.socket, err)
 	}
+	if err := c.checkServer(nc); err != nil {
+		_ = nc.Close()
+		return nil, err
+	}
 	return c.handshake(nc)
+}
+
+// checkServer refuses a server that does not run as this user, before a byte is sent to it: whoever can
+// create the socket's folder could otherwise receive this client's calls (the daemon checks its clients
+// the same way).
+func (c *Client) checkServer(nc *net.UnixConn) error {
+	uid, ok, err := serverUID(nc)
+	if err != nil {
+		return c.unavailable("io", "cannot read who serves %s: %v", c.socket, err)
+	}
+	if !ok || uid == os.Getuid() {
+		return nil
+	}
+	folder := dirOf(c.socket)
+	name := strconv.Itoa(uid)
+	if u, err := user.LookupId(name); err == nil {
+		name = u.Username
+	}
+	return &Error{Code: CodeUntrustedServer, Message: fmt.Sprintf("the socket %s is served by a process of %s, not "+
+		"by you (%s): Cove sends nothing to another user's server. Whoever made %s may be trying to capture your "+
+		"daemon's clients. Remove %s (as root if need be: `sudo rm -rf %s`) and start your own daemon, or use a data "+
+		"folder only you can write to", c.socket, userLabel(uid), userLabel(os.Getuid()), folder, folder, folder),
+		Details: map[string]any{"socket": c.socket, "user": name, "uid": uid}}
 }
 
 func dirOf(p string) string {

@@ -6,7 +6,7 @@ import (
 )
 
 // Error codes. The daemon's codes travel on the wire (docs/protocol.md, "Error codes"); the last
-// three are the client's own, as in the Java CoreClient, and never travel.
+// five are the client's own, as in the Java CoreClient, and never travel.
 const (
 	CodeBadFrame           = "BAD_FRAME"
 	CodeUnsupportedVersion = "UNSUPPORTED_VERSION"
@@ -25,6 +25,10 @@ const (
 	CodeUnavailable    = "UNAVAILABLE"     // no daemon answers: not running, stale socket, permission denied, failed to start
 	CodeConnectionLost = "CONNECTION_LOST" // the connection broke with the call in flight
 	CodeCancelled      = "CANCELLED"       // the caller's context was cancelled
+	// the socket is served by another user's process; nothing was sent (details socket, user, uid)
+	CodeUntrustedServer = "UNTRUSTED_SERVER"
+	// a folder on the way to the socket breaks the path rule (docs/reliability.md; details folder, problem, fix)
+	CodeBadDataDir = "BAD_DATA_DIR"
 )
 
 // Error is what the daemon (or this client, for the three client codes) answered. Use errors.As to

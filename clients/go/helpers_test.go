@@ -26,6 +26,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if role := os.Getenv("COVE_GO_TEST_ROLE"); role != "" {
+		os.Exit(runRole(role)) // this binary run again as another user or in a namespace (trust_test.go)
+	}
 	tmp, err := os.MkdirTemp("", "cove-go-test")
 	if err != nil {
 		panic(err)

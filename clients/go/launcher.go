@@ -67,6 +67,9 @@ func (c *Client) startAndConnect(ctx context.Context) (*conn, error) {
 		return c.unavailable("start_failed", "could not start a daemon for instance '%s': %v", c.paths.instance, err)
 	}
 	if err := c.paths.createDaemonDir(); err != nil {
+		if e, ok := err.(*Error); ok {
+			return nil, e
+		}
 		return nil, startFailed(err)
 	}
 	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_WRONLY, 0o600)

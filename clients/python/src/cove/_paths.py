@@ -1,12 +1,18 @@
 """Where an instance keeps its socket, locks and logs: the same rules as the Java side (InstancePaths)."""
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import pwd
 import re
 import stat
 from typing import Mapping, Optional
+
+from .errors import BAD_DATA_DIR, CoveError
+
+_LOG = logging.getLogger("cove")
 
 DEFAULT = "default"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}\Z")
@@ -43,17 +49,115 @@ def _user_name() -> str:
         return str(os.getuid())
 
 
-def create_private_dir(path: str) -> None:
-    """Creates ``path`` with mode 0700, or tightens it to 0700 if it exists."""
-    parent = os.path.dirname(path)
-    if parent:
-        os.makedirs(parent, exist_ok=True)
+def user_label(uid: int) -> str:
+    """``name (uid N)`` for messages, or ``uid N`` for a uid without a name."""
     try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        if not os.path.isdir(path):
-            raise OSError(f"{path} exists and is not a folder") from None
-    os.chmod(path, 0o700)
+        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except KeyError:
+        return f"uid {uid}"
+
+
+def _mode(st: os.stat_result) -> str:
+    return f"{stat.S_IMODE(st.st_mode):04o}"
+
+
+def _parent_problem(parent: str, pfd: int) -> Optional[str]:
+    """Why the folder ``parent`` (open as ``pfd``) lets others replace what we keep in it, or None."""
+    st = os.fstat(pfd)
+    if st.st_uid not in (os.getuid(), 0):
+        return (f"its parent {parent} belongs to {user_label(st.st_uid)}, mode {_mode(st)}: neither you nor root, "
+                "so its owner can replace it")
+    if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+        return (f"its parent {parent} (owner {user_label(st.st_uid)}, mode {_mode(st)}) is writable by others and "
+                "not sticky, so they can replace it")
+    return None
+
+
+def private_folder(path: str) -> Optional[str]:
+    """The path rule (docs/reliability.md, "Security"), for one folder on the way to the socket.
+
+    ``path`` is created 0700 if absent; then it is opened without following a link (``O_NOFOLLOW|O_DIRECTORY``,
+    relative to its already opened parent) and judged through that descriptor: it must be ours, and its parent
+    ours or root's and not writable by others unless sticky. Ours but looser than 0700 is tightened with fchmod
+    on the descriptor, never by path: a path can be swapped for a link between a check and a chmod. Returns why
+    the folder cannot be used (nothing changed then), or None.
+    """
+    path = os.path.abspath(path)
+    parent, name = os.path.split(path)
+    if not name:
+        return "it is the root folder"
+    os.makedirs(parent, exist_ok=True)
+    pfd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        why = _parent_problem(parent, pfd)
+        if why:
+            return why
+        try:
+            os.mkdir(name, 0o700, dir_fd=pfd)
+        except FileExistsError:
+            pass  # judged below like any existing one, whoever made it
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=pfd)
+        except OSError as e:
+            # O_NOFOLLOW|O_DIRECTORY on a symlink fails with ELOOP or ENOTDIR, depending on the system
+            if e.errno in (errno.ELOOP, errno.ENOTDIR):
+                try:
+                    st = os.lstat(name, dir_fd=pfd)
+                except OSError:
+                    return "it vanished while Cove was opening it"
+                if stat.S_ISLNK(st.st_mode):
+                    try:
+                        return f"it is a symlink (to {os.readlink(name, dir_fd=pfd)})"
+                    except OSError:
+                        return "it is a symlink"
+                if stat.S_ISDIR(st.st_mode):
+                    # a folder now, not a moment ago: swapped with a symlink while we opened it
+                    return "it was swapped with a symlink while Cove opened it"
+                return f"it is not a folder (owner {user_label(st.st_uid)}, mode {_mode(st)})"
+            if e.errno == errno.ENOENT:
+                return "it vanished while Cove was creating it"
+            raise
+        try:
+            st = os.fstat(fd)
+            if st.st_uid != os.getuid():
+                return f"it belongs to {user_label(st.st_uid)} (mode {_mode(st)}), not to you"
+            if stat.S_IMODE(st.st_mode) != 0o700:
+                _LOG.warning("%s was mode %s; tightened to 0700 (Cove's folders are their owner's alone)",
+                             path, _mode(st))
+                os.fchmod(fd, 0o700)
+        finally:
+            os.close(fd)
+    finally:
+        os.close(pfd)
+    return None
+
+
+def _fix(path: str, why: str) -> str:
+    if why.startswith("it is a symlink"):
+        return (f"Cove does not follow links on the way to its socket: use the real folder as the data folder "
+                f"(--data-dir or COVE_DATA_DIR), or replace the link {path} with a folder of your own")
+    if why.startswith("it is not a folder"):
+        return f"Move {path} away, or choose another --data-dir"
+    if why.startswith("its parent"):
+        parent = os.path.dirname(path)
+        return (f"Make {parent} yours and not writable by others (`chmod go-w {parent}`), or choose a data folder "
+                "elsewhere (--data-dir or COVE_DATA_DIR)")
+    return (f"Another user may have made it to capture your daemon's clients; Cove does not use it. Remove it "
+            f"(as root if need be: `sudo rm -rf {path}`), or choose another --data-dir")
+
+
+def create_private_dir(path: str) -> None:
+    """Creates ``path`` with mode 0700, or uses it if it is ours (tightened to 0700); else raises
+    :class:`CoveError` ``BAD_DATA_DIR`` naming the folder, its owner and mode, and the fix (details ``folder``,
+    ``problem``, ``fix``, as the Java client's).
+    """
+    why = private_folder(path)
+    if why is not None:
+        raise _bad_data_dir(path, f"{path} cannot be used: {why}", _fix(path, why))
+
+
+def _bad_data_dir(folder: str, problem: str, fix: str) -> CoveError:
+    return CoveError(BAD_DATA_DIR, f"{problem}. Fix: {fix}", {"folder": folder, "problem": problem, "fix": fix})
 
 
 class InstancePaths:
@@ -104,26 +208,41 @@ class InstancePaths:
         return os.path.join(self.log_dir, f"daemon{self._suffix()}.out")
 
     def create_daemon_dir(self) -> None:
-        if not os.path.exists(self.data_dir):
-            create_private_dir(self.data_dir)  # a new data folder is the user's alone
+        create_private_dir(self.data_dir)
         create_private_dir(self.daemon_dir)
 
     def connect_path(self) -> str:
         """The socket path to connect to: the socket itself, or, when that is longer than the kernel accepts,
-        the same socket through the daemon's short private link ``/tmp/cove-USER/HASH`` to the daemon folder."""
+        the same socket through the daemon's short private link ``/tmp/cove-USER/HASH`` to the daemon folder
+        (``$XDG_RUNTIME_DIR/cove/HASH`` when another user took ``/tmp/cove-USER``), as Java's InstancePaths."""
+        runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+        return self.connect_path_via(os.path.join("/tmp", "cove-" + _user_name()),
+                                     os.path.join(runtime, "cove") if runtime.strip() else None)
+
+    def connect_path_via(self, link_dir: str, fallback: Optional[str]) -> str:
+        """:meth:`connect_path` with the link folder and its fallback given (tests pass folders of their own)."""
         sock = self.socket
         if len(sock.encode("utf-8")) <= MAX_SOCKET_PATH_BYTES:
             return sock
-        base = os.path.join("/tmp", "cove-" + _user_name())
-        if os.path.islink(base):
-            raise OSError(f"{base} is a symlink; refusing to use it for the short socket path. Remove it, "
-                          "or choose a shorter data folder")
-        create_private_dir(base)
+        base = link_dir
+        why = private_folder(link_dir)
+        if why is not None:
+            fallback_why = "XDG_RUNTIME_DIR is not set" if fallback is None else private_folder(fallback)
+            if fallback_why is not None:
+                alternative = fallback_why if fallback is None else f"{fallback} is no alternative either: {fallback_why}"
+                raise CoveError(BAD_DATA_DIR, f"{link_dir} cannot hold the short link to the socket: {why}. Another "
+                                "user may have created it to capture your daemon's clients; Cove refuses to use it "
+                                f"({alternative}). Remove {link_dir} (as root if need be), set XDG_RUNTIME_DIR, or "
+                                "choose a shorter --data-dir",
+                                {"folder": link_dir, "problem": f"{link_dir} cannot hold the short link to the socket: "
+                                 f"{why}", "fix": f"remove {link_dir} (as root if need be), set XDG_RUNTIME_DIR, or "
+                                 "choose a shorter --data-dir"})
+            _LOG.warning("%s cannot hold the short link to the socket: %s; using %s instead (clients find it there "
+                         "as long as they see the same XDG_RUNTIME_DIR)", link_dir, why, fallback)
+            base = fallback
         self.create_daemon_dir()
-        if os.lstat(base).st_uid != os.stat(self.daemon_dir).st_uid:
-            raise OSError(f"{base} belongs to another user; choose a shorter data folder")
-        digest = hashlib.sha256(self.daemon_dir.encode("utf-8")).hexdigest()[:12]
-        link = os.path.join(base, digest)
+        # the same name as Java's: the first 12 hex digits of SHA-256 of the daemon folder
+        link = os.path.join(base, hashlib.sha256(self.daemon_dir.encode("utf-8")).hexdigest()[:12])
         target = self.daemon_dir
         if os.path.islink(link):
             if os.readlink(link) != target:

@@ -12,17 +12,20 @@ import fcntl
 import itertools
 import json
 import os
+import pwd
 import secrets
 import shutil
 import socket as _socket
+import struct
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
 from . import errors as E
-from ._paths import InstancePaths, create_private_dir
+from ._paths import InstancePaths, create_private_dir, user_label
 from .errors import CoveError
 
 PROTOCOL = 1
@@ -275,13 +278,46 @@ def command_launcher(command: Sequence[str]) -> Launcher:
         if setsid:
             argv += [setsid, "--wait"]
         argv += list(command) + ["--data-dir", paths.data_dir, "--instance", paths.instance] + list(extra)
-        if not os.path.exists(paths.data_dir):
-            create_private_dir(paths.data_dir)
+        create_private_dir(paths.data_dir)
         os.makedirs(paths.log_dir, exist_ok=True)
         with open(paths.startup_output, "wb") as out:
             return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                     close_fds=True, start_new_session=not setsid)
     return start
+
+
+def _server_uid(s: _socket.socket) -> Optional[int]:
+    """The uid of the process serving the connected socket ``s``; None where the system cannot tell."""
+    if hasattr(_socket, "SO_PEERCRED"):
+        _pid, uid, _gid = struct.unpack("3i", s.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED,
+                                                           struct.calcsize("3i")))
+        return uid
+    if sys.platform == "darwin":
+        # LOCAL_PEERCRED (1) at SOL_LOCAL (0) gives a struct xucred: cr_version, then cr_uid
+        _version, uid = struct.unpack("Ii", s.getsockopt(0, 1, 76)[:8])
+        return uid
+    return None
+
+
+def _check_server(s: _socket.socket, sock_path: str) -> None:
+    """Refuses a server that does not run as this user, before a byte is sent to it: whoever can create the
+    socket's folder could otherwise receive this client's calls (the daemon checks its clients the same way)."""
+    uid = _server_uid(s)
+    if uid is None or uid == os.getuid():
+        return
+    folder = os.path.dirname(sock_path)
+    raise CoveError(E.UNTRUSTED_SERVER, f"the socket {sock_path} is served by a process of {user_label(uid)}, not by "
+                    f"you ({user_label(os.getuid())}): Cove sends nothing to another user's server. Whoever made "
+                    f"{folder} may be trying to capture your daemon's clients. Remove {folder} (as root if need be: "
+                    f"`sudo rm -rf {folder}`) and start your own daemon, or use a data folder only you can write to",
+                    {"socket": sock_path, "user": _name_of(uid), "uid": uid})
+
+
+def _name_of(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
 
 
 def _unavailable(reason: str, message: str, sock: str) -> CoveError:
@@ -492,6 +528,14 @@ class Client:
         except OSError as e:
             s.close()
             raise _unavailable("io", f"cannot connect to {sock_path}: {e}", sock_path) from None
+        except BaseException:
+            s.close()
+            raise
+        try:
+            _check_server(s, sock_path)
+        except BaseException:
+            s.close()
+            raise
         return self._handshake(s)
 
     def _handshake(self, s: _socket.socket) -> _Connection:

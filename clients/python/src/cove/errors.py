@@ -21,6 +21,8 @@ SHUTTING_DOWN = "SHUTTING_DOWN"
 UNAVAILABLE = "UNAVAILABLE"
 CONNECTION_LOST = "CONNECTION_LOST"
 CANCELLED = "CANCELLED"
+UNTRUSTED_SERVER = "UNTRUSTED_SERVER"  # the socket is served by another user's process; nothing was sent
+BAD_DATA_DIR = "BAD_DATA_DIR"  # a folder on the way to the socket breaks the path rule (docs/reliability.md)
 
 
 class CoveError(Exception):
