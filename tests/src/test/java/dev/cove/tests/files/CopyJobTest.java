@@ -130,7 +130,7 @@ class CopyJobTest {
         RpcException e = assertThrows(RpcException.class,
                 () -> client.call(new CopyFiles(List.of(src.resolve("a.txt").toString()), dst.resolve("c-src").toString(), null)));
         assertEquals(ErrorCode.CONFLICT, e.code());
-        assertTrue(e.getMessage().contains("skip, overwrite or keep_both"), e.getMessage());
+        assertTrue(e.getMessage().contains("skip, overwrite or keep-both"), e.getMessage());
 
         run(new CopyFiles(List.of(src.resolve("a.txt").toString()), dst.resolve("c-src").toString(), ConflictPolicy.SKIP));
         assertEquals("old", Files.readString(target));

@@ -75,13 +75,13 @@ public final class FileOps {
             Path target = destDir ? dest.resolve(src.getFileName().toString()) : dest;
             if (target.equals(src) && pol != ConflictPolicy.KEEP_BOTH) {
                 throw RpcException.invalidInput(src + " would be " + (verb.equals("copy") ? "copied" : "moved")
-                        + " onto itself; pick another destination or use conflict policy keep_both");
+                        + " onto itself; pick another destination or use the conflict policy keep-both");
             }
             if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS) && target.startsWith(src) && !target.equals(src)) {
                 throw RpcException.invalidInput("cannot " + verb + " folder " + src + " into itself (" + target + ")");
             }
             if (pol == ConflictPolicy.FAIL && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw RpcException.conflict(target + " already exists; choose a conflict policy: skip, overwrite or keep_both");
+                throw RpcException.conflict(target + " already exists; choose a conflict policy: skip, overwrite or keep-both");
             }
             if (pol == ConflictPolicy.KEEP_BOTH) {
                 target = ConflictNames.free(target);
@@ -146,7 +146,7 @@ public final class FileOps {
             case SKIP -> null;
             case OVERWRITE -> dst;
             case KEEP_BOTH -> ConflictNames.free(dst);
-            case FAIL -> throw RpcException.conflict(dst + " already exists; choose a conflict policy: skip, overwrite or keep_both");
+            case FAIL -> throw RpcException.conflict(dst + " already exists; choose a conflict policy: skip, overwrite or keep-both");
         };
     }
 

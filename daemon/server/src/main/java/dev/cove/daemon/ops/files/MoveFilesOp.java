@@ -5,6 +5,7 @@ import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
 import dev.cove.daemon.jobs.FileOps;
 import dev.cove.daemon.jobs.JobManager;
+import dev.cove.daemon.library.Libraries;
 import dev.cove.rpc.Action;
 import dev.cove.rpc.CallContext;
 import dev.cove.rpc.Handler;
@@ -14,13 +15,16 @@ import java.util.List;
 @Action("files.move")
 public final class MoveFilesOp implements Handler<MoveFiles, JobInfo> {
     private final JobManager jobs;
+    private final Libraries libraries;
 
-    public MoveFilesOp(JobManager jobs) {
+    public MoveFilesOp(JobManager jobs, Libraries libraries) {
         this.jobs = jobs;
+        this.libraries = libraries;
     }
 
     @Override
     public JobInfo handle(MoveFiles input, CallContext context) {
+        input.sources().forEach(s -> IndexPaths.managed(libraries, s));
         List<FileOps.Step> steps = FileOps.plan(input.sources(), input.destination(), input.conflict(), "move");
         String what = steps.size() == 1 ? steps.get(0).source().toString() : steps.size() + " items";
         return jobs.submit(JobKind.MOVE, "move " + what + " to " + input.destination(), null, ctx -> {

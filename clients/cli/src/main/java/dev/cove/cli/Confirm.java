@@ -1,0 +1,30 @@
+package dev.cove.cli;
+
+import java.io.Console;
+import java.util.Locale;
+
+/**
+ * Asks before a command does what cannot be undone ({@code library delete}, {@code rm --permanent}). On a
+ * terminal it asks; anywhere else (a script, a pipe, stdin not a terminal) nobody can answer, so the command is
+ * refused unless the user gave {@code --yes}.
+ */
+public final class Confirm {
+    private Confirm() {
+    }
+
+    /**
+     * True when the user answers yes to {@code question} (printf-style, ending in "[y/N] ").
+     *
+     * @param refusal what the command would do, said when there is no terminal to ask on; "add --yes to
+     *                confirm" is appended
+     */
+    public static boolean ask(CoveCli cove, String refusal, String question, Object... args) {
+        Console console = System.console();
+        if (!cove.terminal() || console == null) {
+            throw new CliException(ExitCodes.USAGE, refusal + "; stdin is not a terminal, so cove cannot ask: "
+                    + "add --yes to confirm");
+        }
+        String answer = console.readLine(question, args);
+        return answer != null && answer.strip().toLowerCase(Locale.ROOT).startsWith("y");
+    }
+}
