@@ -6,6 +6,8 @@ import dev.cove.api.files.CopyFiles;
 import dev.cove.api.files.DeleteFiles;
 import dev.cove.api.files.MoveFiles;
 import dev.cove.api.files.RenameFile;
+import dev.cove.api.libraries.CreateLibrary;
+import dev.cove.api.locations.AddLocation;
 import dev.cove.api.jobs.CancelJob;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobState;
@@ -153,6 +155,9 @@ class CopyJobTest {
         Path d = Files.createDirectories(tmp.resolve("m"));
         Files.writeString(d.resolve("one.txt"), "1");
         Files.createDirectories(d.resolve("into"));
+        // move, rename and delete act only on what a library holds
+        String lib = client.call(new CreateLibrary("Moves")).id();
+        FilesDaemon.awaitJob(client, client.call(new AddLocation(lib, d.toString())).jobId(), WAIT);
         run(new MoveFiles(List.of(d.resolve("one.txt").toString()), d.resolve("into").toString(), null));
         assertEquals("1", Files.readString(d.resolve("into/one.txt")));
         assertFalse(Files.exists(d.resolve("one.txt")));
