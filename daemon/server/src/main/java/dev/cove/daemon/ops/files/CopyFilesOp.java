@@ -1,6 +1,7 @@
 package dev.cove.daemon.ops.files;
 
 import dev.cove.api.files.CopyFiles;
+import dev.cove.api.jobs.FileCounts;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
 import dev.cove.daemon.jobs.FileOps;
@@ -27,11 +28,17 @@ public final class CopyFilesOp implements Handler<CopyFiles, JobInfo> {
             long[] m = FileOps.measure(steps.stream().map(FileOps.Step::source).toList());
             ctx.total(m[0], m[1]);
             FileOps ops = new FileOps(ctx, input.conflict());
+            ctx.counts(ops.counts());
             for (FileOps.Step s : steps) {
                 ctx.message("copying " + s.source());
-                ops.copyTree(s.source(), s.target());
+                ops.copy(s);
             }
-            return "copied " + m[0] + " files (" + m[1] + " bytes)";
+            FileCounts n = ops.counts();
+            long written = n.copied() + n.overwritten() + n.renamed();
+            String conflicts = n.conflicts();
+            long bytes = ops.bytesWritten();
+            return "copied " + written + (written == 1 ? " file (" : " files (") + bytes + (bytes == 1 ? " byte)" : " bytes)")
+                    + (conflicts.isEmpty() ? "" : ": " + conflicts);
         });
     }
 }

@@ -1,6 +1,7 @@
 package dev.cove.daemon.ops.files;
 
 import dev.cove.api.files.MoveFiles;
+import dev.cove.api.jobs.FileCounts;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
 import dev.cove.daemon.jobs.FileOps;
@@ -30,11 +31,15 @@ public final class MoveFilesOp implements Handler<MoveFiles, JobInfo> {
         return jobs.submit(JobKind.MOVE, "move " + what + " to " + input.destination(), null, ctx -> {
             ctx.total(steps.size(), 0);
             FileOps ops = new FileOps(ctx, input.conflict());
+            ctx.counts(ops.counts());
             for (FileOps.Step s : steps) {
                 ctx.message("moving " + s.source());
-                ops.move(s.source(), s.target());
+                ops.move(s);
             }
-            return "moved " + steps.size() + " items";
+            FileCounts n = ops.counts();
+            long moved = n.copied() + n.overwritten() + n.renamed();
+            String conflicts = n.conflicts();
+            return "moved " + moved + (moved == 1 ? " item" : " items") + (conflicts.isEmpty() ? "" : ": " + conflicts);
         });
     }
 }
