@@ -189,6 +189,40 @@ class CliManagedFilesTest {
         Cli.await(Duration.ofSeconds(30), () -> names(dest).isEmpty(), "the cancelled copy to leave nothing behind");
     }
 
+    @Test
+    void cpConflictSkipSaysWhatItSkipped() throws Exception {
+        startDaemon();
+        Path dest = Files.createDirectories(tmp.resolve("dest"));
+        Files.writeString(dest.resolve("a.txt"), "old a");
+        Files.writeString(dest.resolve("b.txt"), "old b");
+        Files.writeString(library.resolve("b.txt"), "new b");
+        Files.writeString(library.resolve("c.txt"), "new c!");
+        List<String> sources = List.of("a.txt", "b.txt", "c.txt").stream().map(n -> library.resolve(n).toString()).toList();
+
+        List<String> args = new ArrayList<>(List.of("cp", "--conflict", "skip"));
+        args.addAll(sources);
+        args.add(dest.toString());
+        Result text = ok(cli.runProcess(args.toArray(String[]::new)));
+        assertTrue(text.out().contains("completed") && text.out().contains(": copied 1 file (6 bytes): 2 skipped (already there)"),
+                text::toString);
+        assertEquals("old a", Files.readString(dest.resolve("a.txt")));
+        assertEquals("old b", Files.readString(dest.resolve("b.txt")));
+        assertEquals("new c!", Files.readString(dest.resolve("c.txt")));
+
+        args.set(2, "keep-both");
+        args.add(0, "--json");
+        List<String> lines = ok(cli.runProcess(args.toArray(String[]::new))).out().lines().toList();
+        JsonNode last = Json.MAPPER.readTree(lines.get(lines.size() - 1));
+        assertEquals("COMPLETED", last.path("state").asText(), last::toString);
+        assertEquals(0, last.path("counts").path("copied").asLong(), last::toString);
+        assertEquals(0, last.path("counts").path("skipped").asLong());
+        assertEquals(3, last.path("counts").path("renamed").asLong());
+        assertEquals(List.of("a (2).txt", "a.txt", "b (2).txt", "b.txt", "c (2).txt", "c.txt"), names(dest));
+
+        JsonNode job = Json.MAPPER.readTree(ok(cli.runProcess("--json", "jobs", "show", last.path("jobId").asText())).out());
+        assertEquals(3, job.path("counts").path("renamed").asLong(), job::toString);
+    }
+
     private Path xdgTrash() {
         return tmp.resolve("xdg-data/Trash");
     }
