@@ -21,8 +21,9 @@ public final class Confirm {
     public static boolean ask(CoveCli cove, String refusal, String question, Object... args) {
         Console console = System.console();
         if (!cove.terminal() || console == null) {
-            throw new CliException(ExitCodes.USAGE, refusal + "; stdin is not a terminal, so cove cannot ask: "
-                    + "add --yes to confirm");
+            // Console.isTerminal (JDK 22+) needs stdin and stdout both on a terminal
+            throw new CliException(ExitCodes.USAGE, refusal + "; cove asks first only on a terminal, and stdin "
+                    + "(or stdout) is not one here: add --yes to confirm");
         }
         String answer = console.readLine(question, args);
         return answer != null && answer.strip().toLowerCase(Locale.ROOT).startsWith("y");

@@ -145,7 +145,7 @@ class CliManagedFilesTest {
 
         Result noTerminal = cli.runProcess("rm", "--permanent", a.toString());
         assertEquals(2, noTerminal.exit(), noTerminal::toString);
-        assertTrue(noTerminal.err().contains("not a terminal") && noTerminal.err().contains("--yes"), noTerminal::toString);
+        assertTrue(noTerminal.err().contains("is not one here") && noTerminal.err().contains("--yes"), noTerminal::toString);
         assertTrue(Files.exists(a), "nothing deleted without --yes");
 
         Result no = cli.runInTerminal("n", "rm", "--permanent", a.toString());
@@ -165,6 +165,15 @@ class CliManagedFilesTest {
         ok(cli.runProcess("rm", b.toString()));
         assertFalse(Files.exists(b));
         assertEquals("b", Files.readString(xdgTrash().resolve("files/b.txt")));
+
+        // library delete asks through the same code
+        Result dropIndex = cli.runProcess("library", "delete", "Lib");
+        assertEquals(2, dropIndex.exit(), dropIndex::toString);
+        assertTrue(dropIndex.err().contains("drops its index") && dropIndex.err().contains("add --yes"), dropIndex::toString);
+        Result refused = cli.runInTerminal("n", "library", "delete", "Lib");
+        assertTrue(refused.out().contains("Delete library Lib and its index") && refused.out().contains("Nothing deleted"),
+                refused::toString);
+        ok(cli.runProcess("library", "show", "Lib"));
     }
 
     @Test
