@@ -59,7 +59,9 @@ public final class JobProgress {
                 if (cove.json()) {
                     cove.printJson(job);
                 } else {
-                    cove.out().printf("Started job %d: %s; follow it with `%s`%n", id, job.description(),
+                    // the id alone on stdout, for `j=$(cove cp ... --detach)`; the sentence is for the person
+                    cove.out().println(id);
+                    cove.err().printf("Started job %d: %s; follow it with `%s`%n", id, job.description(),
                             cove.command("jobs show " + id));
                 }
                 return ExitCodes.OK;

@@ -75,7 +75,8 @@ final class Payloads {
 
     static SearchResult searchResult(Object json) {
         Fields f = new Fields(json, "SearchResult");
-        SearchResult r = new SearchResult(entries(f.list("entries")), f.string("nextCursor"), f.number("tookMicros"));
+        SearchResult r = new SearchResult(entries(f.list("entries")), f.string("nextCursor"), f.number("tookMicros"),
+                f.number("total"), f.bool("totalExact"));
         f.noOthers();
         return r;
     }

@@ -83,11 +83,19 @@ public final class Views {
             return;
         }
         FileTable.print(out, r.entries(), true);
-        out.println(r.entries().size() + (r.entries().size() == 1 ? " match (" : " matches (")
-                + Format.fixed(r.tookMicros() / 1000.0, 1) + " ms)");
+        out.println(matches(r) + " (" + Format.fixed(r.tookMicros() / 1000.0, 1) + " ms)");
         if (r.nextCursor() != null) {
             out.println("More: add --cursor " + r.nextCursor());
         }
+    }
+
+    /** "3 matches", "50 of 876 matches", or "50 of 10000+ matches" when the daemon stopped counting. */
+    static String matches(SearchResult r) {
+        int n = r.entries().size();
+        if (r.totalExact() && r.total() == n) {
+            return n + (n == 1 ? " match" : " matches");
+        }
+        return n + " of " + r.total() + (r.totalExact() ? "" : "+") + " matches";
     }
 
     /** {@code cove ls}. */

@@ -101,9 +101,9 @@ class QuickLaneTest {
         assertEquals(s, Payloads.status(plain(s)));
         Pong pong = new Pong("0.1.0", "default", 42, Instant.parse("2026-12-04T21:03:06Z"));
         assertEquals(pong, Payloads.pong(plain(pong)));
-        SearchResult r = new SearchResult(List.of(FILE, FOLDER), "cursor-1", 4900);
+        SearchResult r = new SearchResult(List.of(FILE, FOLDER), "cursor-1", 4900, 10_000, false);
         assertEquals(r, Payloads.searchResult(plain(r)));
-        SearchResult last = new SearchResult(List.of(), null, 12);
+        SearchResult last = new SearchResult(List.of(), null, 12, 0, true);
         assertEquals(last, Payloads.searchResult(plain(last)));
         FileList l = new FileList("/a/b", List.of(FOLDER, FILE));
         assertEquals(l, Payloads.fileList(plain(l)));

@@ -263,6 +263,59 @@ final class Cli {
         }
     }
 
+    /**
+     * Runs the CLI process on a pseudo-terminal (stdin and stdout both a terminal, as a person types it),
+     * answers {@code answer} when it asks a "[y/N]" question, and returns the exit status and everything the
+     * terminal showed (stdout and stderr together, as {@link Result#out}).
+     */
+    Result runInTerminal(String answer, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("python3", "-c", PTY_DRIVER, answer, java()));
+        cmd.addAll(jvmFlags());
+        cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath(false), "dev.cove.cli.Main"));
+        cmd.addAll(List.of(withDataDir(args)));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("COVE_"));
+        pb.environment().putAll(env);
+        try {
+            Process p = pb.start();
+            byte[] shown = p.getInputStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("cove " + String.join(" ", args) + " did not finish within 60 s");
+            }
+            return new Result(p.exitValue(), new String(shown, java.nio.charset.StandardCharsets.UTF_8), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Python's pty module: runs argv[2:] on a new terminal and types argv[1] once "[y/N]" appears. */
+    private static final String PTY_DRIVER = """
+            import os, pty, sys
+            answer, cmd = sys.argv[1].encode(), sys.argv[2:]
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execvp(cmd[0], cmd)
+            shown, answered = b"", False
+            while True:
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+                shown += data
+                if not answered and b"[y/N]" in shown:
+                    os.write(fd, answer + b"\\n")
+                    answered = True
+            sys.stdout.buffer.write(shown)
+            sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+            """;
+
     Path outFile(Process p) {
         return outputs.get(p.pid())[0];
     }

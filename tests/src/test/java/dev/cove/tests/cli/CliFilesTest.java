@@ -132,10 +132,14 @@ class CliFilesTest {
         assertOk(cli.run("cp", needle.toString(), out.toString(), "--conflict", "keep-both"));
         assertTrue(Files.exists(out.resolve("Needle Report (2).pdf")));
 
-        Result json = assertOk(cli.run("--json", "rm", copy.toString()));
+        Result outside = cli.run("rm", copy.toString());
+        assertEquals(1, outside.exit(), "rm acts only inside the libraries' locations: " + outside);
+        assertTrue(outside.err().contains("cove location add"), outside::toString);
+        assertTrue(Files.exists(copy));
+        Result json = assertOk(cli.run("--json", "rm", needle.toString()));
         List<JsonNode> updates = json.out().lines().map(CliFilesTest::tree).toList();
         assertEquals("COMPLETED", updates.get(updates.size() - 1).path("state").asText(), json::toString);
-        assertFalse(Files.exists(copy));
+        assertFalse(Files.exists(needle));
         assertTrue(Files.exists(xdgData.resolve("Trash/files/Needle Report.pdf")), "moved to the test's trash");
         assertTrue(Files.exists(xdgData.resolve("Trash/info/Needle Report.pdf.trashinfo")));
 
@@ -147,9 +151,11 @@ class CliFilesTest {
                 .findValues("kind").size();
         assertTrue(copyJob >= 4, "index, copy, copy, delete");
 
-        Result detached = assertOk(cli.run("rename", out.resolve("Needle Report (2).pdf").toString(), "renamed.pdf", "--detach"));
-        assertTrue(detached.out().startsWith("Started job "), detached::toString);
-        Cli.await(Duration.ofSeconds(20), () -> Files.exists(out.resolve("renamed.pdf")), "the detached rename");
+        Path renameMe = files.resolve("folder2").resolve("file-2.txt");
+        Result detached = assertOk(cli.run("rename", renameMe.toString(), "renamed.txt", "--detach"));
+        assertTrue(detached.out().matches("\\d+\n"), "the job id alone on stdout: " + detached);
+        assertTrue(detached.err().startsWith("Started job " + detached.out().strip() + ": "), detached::toString);
+        Cli.await(Duration.ofSeconds(20), () -> Files.exists(renameMe.resolveSibling("renamed.txt")), "the detached rename");
 
         Result dupes = assertOk(cli.run("duplicates", "--min-size", "1k"));
         assertTrue(dupes.out().contains("No duplicates") || dupes.out().contains("copies of"), dupes::toString);

@@ -1,5 +1,6 @@
 package dev.cove.tests.desktop;
 
+import dev.cove.api.files.ConflictPolicy;
 import dev.cove.api.files.CopyFiles;
 import dev.cove.api.jobs.GetJob;
 import dev.cove.api.jobs.JobInfo;
@@ -73,6 +74,18 @@ class DesktopJobControlTest extends FxRobot {
             try (var files = Files.list(dest)) {
                 assertFalse(files.findAny().isPresent(), "the partial file is removed");
             }
+
+            // a copy with a conflict policy says in its row what it did with each file
+            Path small = Files.createDirectories(tmp.resolve("small"));
+            Files.writeString(small.resolve("one.txt"), "1");
+            Files.writeString(small.resolve("two.txt"), "22");
+            Path there = Files.createDirectories(dest.resolve("small"));
+            Files.writeString(there.resolve("one.txt"), "old");
+            JobInfo skip = client.call(new CopyFiles(List.of(small.toString()), dest.toString(), ConflictPolicy.SKIP));
+            await(() -> row(jobs, skip.id(), "copied 1 file (2 bytes): 1 skipped (already there)"),
+                    () -> DesktopApp.rowTexts(jobs).toString(), "the copy's counts in its row");
+            assertEquals("old", Files.readString(there.resolve("one.txt")), "skipped, not copied");
+            assertEquals("22", Files.readString(there.resolve("two.txt")));
         }
     }
 }

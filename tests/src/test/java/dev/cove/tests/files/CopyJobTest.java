@@ -6,6 +6,9 @@ import dev.cove.api.files.CopyFiles;
 import dev.cove.api.files.DeleteFiles;
 import dev.cove.api.files.MoveFiles;
 import dev.cove.api.files.RenameFile;
+import dev.cove.api.jobs.FileCounts;
+import dev.cove.api.libraries.CreateLibrary;
+import dev.cove.api.locations.AddLocation;
 import dev.cove.api.jobs.CancelJob;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobState;
@@ -142,6 +145,81 @@ class CopyJobTest {
         assertTrue(names(dst.resolve("c-src")).stream().noneMatch(n -> n.endsWith(".part")));
     }
 
+    /**
+     * With a conflict policy, the job says what it did with each file (copied, skipped, overwritten, renamed):
+     * in its result, its record (as stored: jobs.list reads it back) and its last JobUpdate; each count is
+     * checked against the files on disk.
+     */
+    @Test
+    void conflictPoliciesReportWhatHappenedToEachFile() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("k-src"));
+        Files.writeString(src.resolve("a.txt"), "new a");
+        Files.writeString(src.resolve("b.txt"), "new b");
+        Files.writeString(Files.createDirectories(src.resolve("sub")).resolve("c.txt"), "new c");
+        Path dst = Files.createDirectories(tmp.resolve("k-dst"));
+        Path into = Files.createDirectories(dst.resolve("k-src"));
+        Files.writeString(into.resolve("a.txt"), "old a");
+        Files.writeString(into.resolve("b.txt"), "old b");
+
+        // skip: the two that are there stay, only c is copied
+        JobInfo skip = copy(List.of(src), dst, ConflictPolicy.SKIP);
+        assertEquals("old a", Files.readString(into.resolve("a.txt")));
+        assertEquals("old b", Files.readString(into.resolve("b.txt")));
+        assertEquals("new c", Files.readString(into.resolve("sub/c.txt")));
+        assertEquals(new FileCounts(1, 2, 0, 0), skip.counts(), skip::toString);
+        assertEquals("copied 1 file (5 bytes): 2 skipped (already there)", skip.result());
+
+        // overwrite: all three are replaced
+        Files.writeString(into.resolve("sub/c.txt"), "old c");
+        JobInfo over = copy(List.of(src), dst, ConflictPolicy.OVERWRITE);
+        for (String n : List.of("a.txt", "b.txt", "sub/c.txt")) {
+            assertEquals(Files.readString(src.resolve(n)), Files.readString(into.resolve(n)), n);
+        }
+        assertEquals(new FileCounts(0, 0, 3, 0), over.counts(), over::toString);
+        assertEquals("copied 3 files (15 bytes): 3 overwritten", over.result());
+
+        // keep both, file by file and a whole folder
+        Path fresh = src.resolve("d.txt");
+        Files.writeString(fresh, "new d");
+        JobInfo both = copy(List.of(src.resolve("a.txt"), src.resolve("b.txt"), fresh), into, ConflictPolicy.KEEP_BOTH);
+        assertEquals(List.of("a (2).txt", "a.txt", "b (2).txt", "b.txt", "d.txt", "sub"), names(into));
+        assertEquals(new FileCounts(1, 0, 0, 2), both.counts(), both::toString);
+        JobInfo folder = copy(List.of(src), dst, ConflictPolicy.KEEP_BOTH);
+        assertEquals(List.of("k-src", "k-src (2)"), names(dst));
+        assertEquals(List.of("a.txt", "b.txt", "d.txt", "sub"), names(dst.resolve("k-src (2)")));
+        assertEquals(new FileCounts(0, 0, 0, 4), folder.counts(), "its files sit beside the others, in \"k-src (2)\": "
+                + folder);
+        assertEquals("copied 4 files (20 bytes): 4 renamed (kept both)", folder.result());
+
+        // a copy without conflicts: all copied
+        JobInfo plain = copy(List.of(src), Files.createDirectories(tmp.resolve("k-empty")), null);
+        assertEquals(new FileCounts(4, 0, 0, 0), plain.counts(), plain::toString);
+        assertEquals("copied 4 files (20 bytes)", plain.result());
+
+        // the stored record has them too
+        JobInfo listed = client.call(new ListJobs(JobState.COMPLETED, 0)).jobs().stream().filter(j -> j.id() == skip.id())
+                .findFirst().orElseThrow();
+        assertEquals(skip.counts(), listed.counts());
+    }
+
+    /** Runs a copy to its end, following its JobUpdates: the last one carries the same counts as the record. */
+    private static JobInfo copy(List<Path> sources, Path dst, ConflictPolicy policy) throws Exception {
+        try (EventStream events = client.subscribe(EventFilter.of("kind", "COPY"), JobUpdate.class)) {
+            JobInfo j = run(new CopyFiles(sources.stream().map(Path::toString).toList(), dst.toString(), policy));
+            JobUpdate last = null;
+            while (last == null || last.jobId() != j.id() || !last.state().isFinished()) {
+                StreamItem item = events.poll(WAIT);
+                if (item instanceof StreamItem.Delivered d && d.event() instanceof JobUpdate u) {
+                    last = u;
+                } else if (item == null) {
+                    throw new AssertionError("no final JobUpdate for job " + j.id());
+                }
+            }
+            assertEquals(j.counts(), last.counts(), "the final JobUpdate's counts");
+            return j;
+        }
+    }
+
     static JobInfo run(dev.cove.rpc.Request<JobInfo> r) {
         JobInfo j = FilesDaemon.awaitJob(client, client.call(r).id(), WAIT);
         assertEquals(JobState.COMPLETED, j.state(), j::toString);
@@ -153,6 +231,9 @@ class CopyJobTest {
         Path d = Files.createDirectories(tmp.resolve("m"));
         Files.writeString(d.resolve("one.txt"), "1");
         Files.createDirectories(d.resolve("into"));
+        // move, rename and delete act only on what a library holds
+        String lib = client.call(new CreateLibrary("Moves")).id();
+        FilesDaemon.awaitJob(client, client.call(new AddLocation(lib, d.toString())).jobId(), WAIT);
         run(new MoveFiles(List.of(d.resolve("one.txt").toString()), d.resolve("into").toString(), null));
         assertEquals("1", Files.readString(d.resolve("into/one.txt")));
         assertFalse(Files.exists(d.resolve("one.txt")));

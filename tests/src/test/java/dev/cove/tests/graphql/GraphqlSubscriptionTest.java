@@ -58,7 +58,7 @@ class GraphqlSubscriptionTest {
         int before = daemonSubscriptions();
         try (WsClient ws = open()) {
             ws.subscribe("jobs", "subscription { jobUpdate(kind: COPY) { jobId kind state done total bytes bytesTotal "
-                    + "bytesPerSecond time } }", null);
+                    + "bytesPerSecond time counts { copied skipped overwritten renamed } } }", null);
             awaitSubscriptions(before + 1);
             JsonNode job = rig.data("mutation($s: [String!]!, $d: String!) { filesCopy(sources: $s, destination: $d) "
                     + "{ id state bytesTotal } }", Map.of("s", List.of(src.toString()), "d", dst.toString())).path("filesCopy");
@@ -77,6 +77,8 @@ class GraphqlSubscriptionTest {
             } while (last.path("jobId").asLong() != jobId || !last.path("state").asText().equals("COMPLETED"));
             assertEquals(size, last.path("bytes").asLong(), last.toString());
             assertEquals(size, last.path("bytesTotal").asLong());
+            assertEquals(1, last.path("counts").path("copied").asLong(), "what the copy did, in the schema: " + last);
+            assertEquals(0, last.path("counts").path("skipped").asLong(), last.toString());
             assertTrue(updates.stream().anyMatch(u -> u.path("state").asText().equals("RUNNING")
                     && u.path("bytes").asLong() > 0 && u.path("bytes").asLong() < size), "progress mid-way: " + updates);
             assertEquals(size, Files.size(dst.resolve("big.bin")));

@@ -3,6 +3,7 @@ package dev.cove.daemon.jobs;
 import dev.cove.api.Plural;
 import dev.cove.api.files.ConflictPolicy;
 import dev.cove.api.files.FileNames;
+import dev.cove.api.jobs.FileCounts;
 import dev.cove.rpc.RpcException;
 
 import java.io.IOException;
@@ -39,14 +40,59 @@ public final class FileOps {
 
     private final JobContext ctx;
     private final ConflictPolicy policy;
+    private long copied, skipped, overwritten, renamed, bytesWritten;
+    /** False while a move falls back to copying: the move itself is counted once, not each file it copies. */
+    private boolean counting = true;
 
     public FileOps(JobContext ctx, ConflictPolicy policy) {
         this.ctx = ctx;
         this.policy = policy == null ? ConflictPolicy.FAIL : policy;
     }
 
-    /** A source and where it goes. */
-    public record Step(Path source, Path target) {
+    /**
+     * A source and where it goes.
+     *
+     * @param renamed whether the target is a free name found beside an existing one (policy KEEP_BOTH)
+     */
+    public record Step(Path source, Path target, boolean renamed) {
+    }
+
+    /** What was done with each file so far. */
+    public FileCounts counts() {
+        return new FileCounts(copied, skipped, overwritten, renamed);
+    }
+
+    /** Bytes of the files actually written (not those skipped). */
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    private enum Outcome { COPIED, SKIPPED, OVERWRITTEN, RENAMED }
+
+    private void count(Outcome o) {
+        if (!counting) {
+            return;
+        }
+        switch (o) {
+            case COPIED -> copied++;
+            case SKIPPED -> skipped++;
+            case OVERWRITTEN -> overwritten++;
+            case RENAMED -> renamed++;
+        }
+        ctx.counts(counts());
+    }
+
+    /**
+     * Copies one planned step. A step KEEP_BOTH put under a free name counts its files as renamed: a folder's
+     * files keep their names, but beside the existing ones, in "folder (2)".
+     */
+    public void copy(Step s) throws IOException {
+        copyTree(s.source(), s.target(), s.renamed() ? Outcome.RENAMED : Outcome.COPIED);
+    }
+
+    /** Moves one planned step (see {@link #move}). */
+    public void move(Step s) throws IOException {
+        move(s.source(), s.target(), s.renamed());
     }
 
     /**
@@ -85,10 +131,13 @@ public final class FileOps {
             if (pol == ConflictPolicy.FAIL && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw RpcException.conflict(FileNames.show(target) + " already exists; choose a conflict policy (--conflict): skip, overwrite or keep-both");
             }
+            boolean renamed = false;
             if (pol == ConflictPolicy.KEEP_BOTH) {
-                target = ConflictNames.free(target);
+                Path free = ConflictNames.free(target);
+                renamed = !free.equals(target);
+                target = free;
             }
-            steps.add(new Step(src, target));
+            steps.add(new Step(src, target, renamed));
         }
         return steps;
     }
@@ -116,12 +165,18 @@ public final class FileOps {
 
     /** Copies a file or folder tree to {@code dst}, merging into existing folders by the conflict policy. */
     public void copyTree(Path src, Path dst) throws IOException {
+        copyTree(src, dst, Outcome.COPIED);
+    }
+
+    /** {@code outcome}: how a file counts when its target is free. */
+    private void copyTree(Path src, Path dst, Outcome outcome) throws IOException {
         if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
             ctx.checkpoint();
             if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS)) {
                 if (!Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
                     dst = resolveConflict(dst);
                     if (dst == null) {
+                        count(Outcome.SKIPPED);
                         return;
                     }
                     Files.createDirectory(dst);
@@ -134,11 +189,11 @@ public final class FileOps {
                 children = s.sorted().toList();
             }
             for (Path c : children) {
-                copyTree(c, dst.resolve(c.getFileName()));
+                copyTree(c, dst.resolve(c.getFileName()), outcome);
             }
             Files.setLastModifiedTime(dst, Files.getLastModifiedTime(src, LinkOption.NOFOLLOW_LINKS));
         } else {
-            copyFile(src, dst);
+            copyFile(src, dst, outcome);
         }
     }
 
@@ -148,11 +203,16 @@ public final class FileOps {
             case SKIP -> null;
             case OVERWRITE -> dst;
             case KEEP_BOTH -> ConflictNames.free(dst);
-            case FAIL -> throw RpcException.conflict(dst + " already exists; choose a conflict policy (--conflict): skip, overwrite or keep-both");
+            case FAIL -> throw RpcException.conflict(FileNames.show(dst) + " already exists; choose a conflict policy (--conflict): skip, overwrite or keep-both");
         };
     }
 
     public void copyFile(Path src, Path dst) throws IOException {
+        copyFile(src, dst, Outcome.COPIED);
+    }
+
+    /** {@code outcome}: how the file counts when its target is free (COPIED, or RENAMED for a KEEP_BOTH step). */
+    private void copyFile(Path src, Path dst, Outcome outcome) throws IOException {
         ctx.checkpoint();
         BasicFileAttributes a = Files.readAttributes(src, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         boolean replace = false;
@@ -160,9 +220,11 @@ public final class FileOps {
             Path r = resolveConflict(dst);
             if (r == null) {
                 ctx.advance(1, a.isRegularFile() ? a.size() : 0);
+                count(Outcome.SKIPPED);
                 return;
             }
             replace = r.equals(dst);
+            outcome = replace ? Outcome.OVERWRITTEN : Outcome.RENAMED;
             dst = r;
         }
         if (!a.isRegularFile()) { // symbolic links and special files: copied as they are
@@ -172,27 +234,28 @@ public final class FileOps {
                 Files.copy(src, dst, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
             }
             ctx.advance(1, 0);
+            count(outcome);
             return;
         }
         Path tmp = ConflictNames.temporary(dst, ctx.id());
         ctx.tempFile(tmp);
         try {
             long started = System.nanoTime();
-            long copied = 0;
+            long written = 0;
             try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ);
                  FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                          StandardOpenOption.TRUNCATE_EXISTING)) {
                 long size = in.size();
                 long chunk = MAX_BPS > 0 ? Math.max(64 * 1024, Math.min(CHUNK, MAX_BPS / 20)) : CHUNK;
-                while (copied < size) {
-                    long n = in.transferTo(copied, Math.min(chunk, size - copied), out);
+                while (written < size) {
+                    long n = in.transferTo(written, Math.min(chunk, size - written), out);
                     if (n <= 0) {
                         break; // the source shrank while we copied
                     }
-                    copied += n;
+                    written += n;
                     ctx.advance(0, n);
                     ctx.checkpoint();
-                    throttle(started, copied);
+                    throttle(started, written);
                 }
             }
             try {
@@ -206,6 +269,8 @@ public final class FileOps {
             }
             Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             ctx.advance(1, 0);
+            bytesWritten += written;
+            count(outcome);
         } catch (java.nio.file.AccessDeniedException e) {
             Files.deleteIfExists(tmp);
             throw new IOException("permission denied: cannot write " + dst.getFileName() + " into " + dst.getParent()
@@ -235,14 +300,21 @@ public final class FileOps {
 
     /** Moves by rename when it can (same file system), else copies then deletes the source. */
     public void move(Path src, Path dst) throws IOException {
+        move(src, dst, false);
+    }
+
+    private void move(Path src, Path dst, boolean planRenamed) throws IOException {
         ctx.checkpoint();
         boolean exists = Files.exists(dst, LinkOption.NOFOLLOW_LINKS);
+        Outcome outcome = planRenamed ? Outcome.RENAMED : Outcome.COPIED;
         if (exists) {
             Path r = resolveConflict(dst);
             if (r == null) {
                 ctx.advance(1, 0);
+                count(Outcome.SKIPPED);
                 return;
             }
+            outcome = r.equals(dst) ? Outcome.OVERWRITTEN : Outcome.RENAMED;
             dst = r;
             exists = Files.exists(dst, LinkOption.NOFOLLOW_LINKS);
         }
@@ -254,9 +326,15 @@ public final class FileOps {
             }
             ctx.advance(1, 0);
         } catch (AtomicMoveNotSupportedException | DirectoryNotEmptyException e) {
-            copyTree(src, dst);
+            counting = false;
+            try {
+                copyTree(src, dst);
+            } finally {
+                counting = true;
+            }
             deleteTree(src);
         }
+        count(outcome);
     }
 
     /** Deletes a file or a folder tree for good. */

@@ -29,6 +29,9 @@ public interface JobContext {
      */
     void checkpoint() throws CancellationException;
 
+    /** Records what a copy or move did so far with each file; stored with the job. */
+    void counts(dev.cove.api.jobs.FileCounts counts);
+
     /** Records a temporary file this job is writing, so that a crash leaves nothing behind (removed at next start). */
     void tempFile(Path temp);
 

@@ -1,6 +1,7 @@
 package dev.cove.daemon.jobs;
 
 import dev.cove.api.events.JobUpdate;
+import dev.cove.api.jobs.FileCounts;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
 import dev.cove.api.jobs.JobState;
@@ -51,7 +52,11 @@ public final class JobManager implements AutoCloseable {
               error TEXT, result TEXT, temp_path TEXT,
               created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER)
             """,
-            "CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state)"));
+            "CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state)"),
+            // NULL in older records and in jobs that copy nothing: those read back with counts null
+            Migration.of(2, "what copy and move jobs did with each file",
+                    "ALTER TABLE jobs ADD COLUMN copied INTEGER", "ALTER TABLE jobs ADD COLUMN skipped INTEGER",
+                    "ALTER TABLE jobs ADD COLUMN overwritten INTEGER", "ALTER TABLE jobs ADD COLUMN renamed INTEGER"));
 
     /** A job's work; returns a one-line summary. */
     @FunctionalInterface
@@ -279,17 +284,26 @@ public final class JobManager implements AutoCloseable {
     private static List<JobInfo> query(Connection c, String where, int limit) throws SQLException {
         List<JobInfo> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id, kind, state, description, done, total, bytes, bytes_total, "
-                + "library_id, error, result, created_at, started_at, finished_at FROM jobs " + where
+                + "library_id, error, result, created_at, started_at, finished_at, copied, skipped, overwritten, renamed "
+                + "FROM jobs " + where
                 + (limit > 0 ? " LIMIT " + limit : ""))) {
             ResultSet rs = ps.executeQuery();
             while (rs.next()) {
                 out.add(new JobInfo(rs.getLong(1), JobKind.valueOf(rs.getString(2)), JobState.valueOf(rs.getString(3)),
                         rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getString(9),
                         rs.getString(10), rs.getString(11), Instant.ofEpochMilli(rs.getLong(12)), instant(rs, 13),
-                        instant(rs, 14)));
+                        instant(rs, 14), counts(rs, 15)));
             }
         }
         return out;
+    }
+
+    private static FileCounts counts(ResultSet rs, int col) throws SQLException {
+        long copied = rs.getLong(col);
+        if (rs.wasNull()) {
+            return null;
+        }
+        return new FileCounts(copied, rs.getLong(col + 1), rs.getLong(col + 2), rs.getLong(col + 3));
     }
 
     private static Instant instant(ResultSet rs, int col) throws SQLException {
@@ -317,6 +331,7 @@ public final class JobManager implements AutoCloseable {
         long rateBytes, rateTime = System.nanoTime();
         Path temp;
         private volatile boolean unlist;
+        FileCounts counts;
 
         Job(long id, JobKind kind, String description, String libraryId, Instant createdAt, Body body) {
             this.id = id;
@@ -329,7 +344,7 @@ public final class JobManager implements AutoCloseable {
 
         synchronized JobInfo info() {
             return new JobInfo(id, kind, state, description, done, total, bytes, bytesTotal, libraryId, error, result,
-                    createdAt, startedAt, finishedAt);
+                    createdAt, startedAt, finishedAt, counts);
         }
 
         void run() {
@@ -539,6 +554,11 @@ public final class JobManager implements AutoCloseable {
         }
 
         @Override
+        public synchronized void counts(FileCounts c) {
+            counts = c; // stored by the next persist, and at the end
+        }
+
+        @Override
         public void tempFile(Path t) {
             synchronized (this) {
                 temp = t;
@@ -576,7 +596,8 @@ public final class JobManager implements AutoCloseable {
             try {
                 db.write(c -> {
                     try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET state=?, done=?, total=?, bytes=?, bytes_total=?, "
-                            + "error=?, result=?, started_at=?, finished_at=?, temp_path=? WHERE id=?")) {
+                            + "error=?, result=?, started_at=?, finished_at=?, temp_path=?, copied=?, skipped=?, "
+                            + "overwritten=?, renamed=? WHERE id=?")) {
                         ps.setString(1, i.state().name());
                         ps.setLong(2, i.done());
                         ps.setLong(3, i.total());
@@ -587,7 +608,16 @@ public final class JobManager implements AutoCloseable {
                         setInstant(ps, 8, i.startedAt());
                         setInstant(ps, 9, i.finishedAt());
                         ps.setString(10, t == null ? null : t.toString());
-                        ps.setLong(11, id);
+                        FileCounts n = i.counts();
+                        long[] values = n == null ? null : new long[]{n.copied(), n.skipped(), n.overwritten(), n.renamed()};
+                        for (int k = 0; k < 4; k++) {
+                            if (values == null) {
+                                ps.setNull(11 + k, Types.INTEGER);
+                            } else {
+                                ps.setLong(11 + k, values[k]);
+                            }
+                        }
+                        ps.setLong(15, id);
                         ps.executeUpdate();
                     }
                     return null;
@@ -622,7 +652,7 @@ public final class JobManager implements AutoCloseable {
                     eta = 0;
                 }
                 u = new JobUpdate(id, kind, state, done, total, bytes, bytesTotal, state.isFinished() ? 0 : rate, eta,
-                        libraryId, state.isFinished() ? (error != null ? error : result) : message, Instant.now());
+                        libraryId, state.isFinished() ? (error != null ? error : result) : message, Instant.now(), counts);
             }
             hub.publish(u);
         }

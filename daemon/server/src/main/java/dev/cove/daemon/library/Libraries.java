@@ -535,7 +535,7 @@ public final class Libraries implements AutoCloseable {
         for (Library lib : byId.values()) {
             try {
                 for (LocationInfo l : lib.locations()) {
-                    if (path.startsWith(l.path())) {
+                    if (path.startsWith(FileNames.path(l.path()))) {
                         out.add(Map.entry(lib, l.id()));
                     }
                 }

@@ -251,6 +251,25 @@ final class NameIndex {
         return new Page(Arrays.copyOf(out, k), Arrays.copyOf(keys, k), more, hits.examined);
     }
 
+    /** How many names contain {@code text} (lower-case, non-empty), counting no further than {@code cap} + 1. */
+    synchronized long count(byte[] text, long cap) {
+        Snapshot s = snap;
+        long n = 0;
+        for (Map.Entry<Long, byte[]> e : added.entrySet()) {
+            byte[] name = e.getValue();
+            if (indexOf(name, 0, name.length, text) >= 0) {
+                n++;
+            }
+        }
+        Snapshot.Hits hits = s.hits(text, 0);
+        for (int r = hits.next(); r >= 0 && n <= cap; r = hits.next()) {
+            if (!removed.contains(s.ids[r])) {
+                n++;
+            }
+        }
+        return Math.min(n, cap + 1);
+    }
+
     /** The ids of every name containing {@code text}, in name order; null if more than {@code cap} do. */
     long[] allMatching(byte[] text, int cap) {
         Page p = find(text, null, cap);

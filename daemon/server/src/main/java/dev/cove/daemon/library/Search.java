@@ -31,8 +31,75 @@ public final class Search {
     private Search() {
     }
 
+    /**
+     * Counting stops after this many matches and the total is given as a lower bound: beyond it the count
+     * costs more than the page (see "Search totals" in docs/benchmarks.md), and "10000+" says enough.
+     */
+    public static final int COUNT_CAP = 10_000;
+
     public static SearchResult run(Library lib, SearchFiles q) throws SQLException {
         long t0 = System.nanoTime();
+        SearchResult r = page(lib, q, t0);
+        long total;
+        if ((q.cursor() == null || q.cursor().isEmpty()) && r.nextCursor() == null) {
+            total = r.entries().size(); // the first page is the only one
+        } else {
+            total = count(lib, q);
+        }
+        boolean exact = total <= COUNT_CAP;
+        return new SearchResult(r.entries(), r.nextCursor(), (System.nanoTime() - t0) / 1000,
+                exact ? total : COUNT_CAP, exact);
+    }
+
+    /**
+     * How many entries match all criteria (ignoring the cursor), up to {@link #COUNT_CAP} + 1. A substring alone
+     * is counted in the name table; anything else by SQLite, narrowed by name as {@link #page} does.
+     */
+    static long count(Library lib, SearchFiles q) throws SQLException {
+        String text = q.text() == null || q.text().isEmpty() ? null : q.text().toLowerCase(Locale.ROOT);
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder(" WHERE 1=1").append(filters(q, args));
+        boolean tableReady = lib.names.ready();
+        if (text != null && tableReady && args.isEmpty()) {
+            return lib.names.count(text.getBytes(StandardCharsets.UTF_8), COUNT_CAP);
+        }
+        String narrowBy = text;
+        if (narrowBy == null && q.glob() != null && !q.glob().isEmpty()) {
+            String g = q.glob().toLowerCase(Locale.ROOT);
+            String lit = Glob.isLiteral(g) ? "" : Glob.longestLiteral(g);
+            narrowBy = lit.codePointCount(0, lit.length()) >= 3 ? lit : null;
+        }
+        if (narrowBy != null && tableReady) {
+            long[] ids = lib.names.allMatching(narrowBy.getBytes(StandardCharsets.UTF_8), NARROW_CAP);
+            if (ids != null && ids.length == 0) {
+                return 0;
+            }
+            if (ids != null) {
+                where.append(" AND id IN (");
+                for (int i = 0; i < ids.length; i++) {
+                    where.append(i == 0 ? "" : ",").append(ids[i]);
+                }
+                where.append(')');
+            }
+        }
+        if (text != null) {
+            where.append(" AND instr(lname, ?) > 0");
+            args.add(text);
+        }
+        String sql = "SELECT count(*) FROM (SELECT 1 FROM entries" + where + " LIMIT " + (COUNT_CAP + 1) + ")";
+        return lib.db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                ResultSet rs = ps.executeQuery();
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+    }
+
+    /** One page, its total left to {@link #run}. */
+    private static SearchResult page(Library lib, SearchFiles q, long t0) throws SQLException {
         StringBuilder where = new StringBuilder(" WHERE 1=1");
         List<Object> args = new ArrayList<>();
         String text = q.text() == null || q.text().isEmpty() ? null : q.text().toLowerCase(Locale.ROOT);
@@ -124,7 +191,7 @@ public final class Search {
         if (narrowBy != null && tableReady) {
             long[] ids = lib.names.allMatching(narrowBy.getBytes(StandardCharsets.UTF_8), NARROW_CAP);
             if (ids != null && ids.length == 0) {
-                return new SearchResult(List.of(), null, (System.nanoTime() - t0) / 1000);
+                return new SearchResult(List.of(), null, (System.nanoTime() - t0) / 1000, 0, true);
             }
             if (ids != null) {
                 where.append(" AND id IN (");
@@ -247,7 +314,7 @@ public final class Search {
         if (log.isDebugEnabled()) {
             log.debug("search \"{}\" by the name table: {} rows in {} us", text, out.size(), took);
         }
-        return new SearchResult(out, next, took);
+        return new SearchResult(out, next, took, 0, false);
     }
 
     /** Rows by id (those still present and meeting {@code filters}). */
@@ -296,7 +363,7 @@ public final class Search {
                     out.add(Library.entry(rs));
                     lastKey = rs.getString(12);
                 }
-                return new SearchResult(out, next, (System.nanoTime() - t0) / 1000);
+                return new SearchResult(out, next, (System.nanoTime() - t0) / 1000, 0, false);
             }
         }
     }

@@ -3,7 +3,7 @@ package dev.cove.cli.commands.library;
 import dev.cove.api.libraries.DeleteLibrary;
 import dev.cove.api.libraries.GetLibrary;
 import dev.cove.api.libraries.LibraryInfo;
-import dev.cove.cli.CliException;
+import dev.cove.cli.Confirm;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
 import dev.cove.cli.Format;
@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "delete", description = {
@@ -36,14 +35,10 @@ public final class LibraryDeleteCommand implements Callable<Integer> {
         try (CoreClient client = cove.client()) {
             if (!yes) {
                 LibraryInfo found = client.call(new GetLibrary(library));
-                java.io.Console console = System.console();
-                if (!cove.terminal() || console == null) {
-                    throw new CliException(ExitCodes.USAGE, "deleting library " + found.name() + " drops its index of "
-                            + found.entries() + " entries (the files stay); add --yes to confirm");
-                }
-                String answer = console.readLine("Delete library %s and its index of %d entries (%s)? The files stay. [y/N] ",
-                        found.name(), found.entries(), Format.bytes(found.bytes()));
-                if (answer == null || !answer.strip().toLowerCase(Locale.ROOT).startsWith("y")) {
+                if (!Confirm.ask(cove, "deleting library " + found.name() + " drops its index of " + found.entries()
+                                + " entries (the files stay)",
+                        "Delete library %s and its index of %d entries (%s)? The files stay. [y/N] ",
+                        found.name(), found.entries(), Format.bytes(found.bytes()))) {
                     cove.out().println("Nothing deleted");
                     return ExitCodes.ERROR;
                 }

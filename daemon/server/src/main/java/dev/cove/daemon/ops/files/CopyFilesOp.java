@@ -3,6 +3,7 @@ package dev.cove.daemon.ops.files;
 import dev.cove.api.Plural;
 import dev.cove.api.files.CopyFiles;
 import dev.cove.api.files.FileNames;
+import dev.cove.api.jobs.FileCounts;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
 import dev.cove.daemon.jobs.FileOps;
@@ -29,11 +30,16 @@ public final class CopyFilesOp implements Handler<CopyFiles, JobInfo> {
             long[] m = FileOps.measure(steps.stream().map(FileOps.Step::source).toList());
             ctx.total(m[0], m[1]);
             FileOps ops = new FileOps(ctx, input.conflict());
+            ctx.counts(ops.counts());
             for (FileOps.Step s : steps) {
                 ctx.message("copying " + s.source());
-                ops.copyTree(s.source(), s.target());
+                ops.copy(s);
             }
-            return "copied " + Plural.of(m[0], "file") + " (" + Plural.of(m[1], "byte") + ")";
+            FileCounts n = ops.counts();
+            long written = n.copied() + n.overwritten() + n.renamed();
+            String conflicts = n.conflicts();
+            return "copied " + Plural.of(written, "file") + " (" + Plural.of(ops.bytesWritten(), "byte") + ")"
+                    + (conflicts.isEmpty() ? "" : ": " + conflicts);
         });
     }
 }

@@ -8,6 +8,7 @@ import dev.cove.api.jobs.JobKind;
 import dev.cove.daemon.jobs.FileOps;
 import dev.cove.daemon.jobs.JobManager;
 import dev.cove.daemon.jobs.Trash;
+import dev.cove.daemon.library.Libraries;
 import dev.cove.rpc.Action;
 import dev.cove.rpc.CallContext;
 import dev.cove.rpc.Handler;
@@ -22,15 +23,17 @@ import java.util.List;
 public final class DeleteFilesOp implements Handler<DeleteFiles, JobInfo> {
     private final JobManager jobs;
     private final Trash trash;
+    private final Libraries libraries;
 
-    public DeleteFilesOp(JobManager jobs, Trash trash) {
+    public DeleteFilesOp(JobManager jobs, Trash trash, Libraries libraries) {
         this.jobs = jobs;
         this.trash = trash;
+        this.libraries = libraries;
     }
 
     @Override
     public JobInfo handle(DeleteFiles input, CallContext context) {
-        List<Path> paths = input.paths().stream().map(p -> FileNames.path(p).normalize()).toList();
+        List<Path> paths = input.paths().stream().map(p -> IndexPaths.managed(libraries, p)).toList();
         for (Path p : paths) {
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 throw RpcException.notFound("no such file or folder: " + FileNames.show(p));

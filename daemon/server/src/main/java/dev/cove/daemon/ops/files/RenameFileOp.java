@@ -5,6 +5,7 @@ import dev.cove.api.files.RenameFile;
 import dev.cove.api.jobs.JobInfo;
 import dev.cove.api.jobs.JobKind;
 import dev.cove.daemon.jobs.JobManager;
+import dev.cove.daemon.library.Libraries;
 import dev.cove.rpc.Action;
 import dev.cove.rpc.CallContext;
 import dev.cove.rpc.Handler;
@@ -17,14 +18,16 @@ import java.nio.file.Path;
 @Action("files.rename")
 public final class RenameFileOp implements Handler<RenameFile, JobInfo> {
     private final JobManager jobs;
+    private final Libraries libraries;
 
-    public RenameFileOp(JobManager jobs) {
+    public RenameFileOp(JobManager jobs, Libraries libraries) {
         this.jobs = jobs;
+        this.libraries = libraries;
     }
 
     @Override
     public JobInfo handle(RenameFile input, CallContext context) {
-        Path src = FileNames.path(input.path()).normalize();
+        Path src = IndexPaths.managed(libraries, input.path());
         if (!Files.exists(src, LinkOption.NOFOLLOW_LINKS)) {
             throw RpcException.notFound("no such file or folder: " + FileNames.show(src));
         }
