@@ -15,6 +15,11 @@ public final class ExitCodes {
     public static final int TIMEOUT = 4;
     /** A daemon was started but failed before it answered. */
     public static final int START_FAILED = 5;
+    /**
+     * The data folder cannot be used (not a folder, not writable, read-only, another user's, a link), or the
+     * socket is served by another user.
+     */
+    public static final int UNSAFE = 6;
 
     private ExitCodes() {
     }
@@ -26,6 +31,7 @@ public final class ExitCodes {
             case UNAVAILABLE -> "start_failed".equals(reason) || "start_timeout".equals(reason) ? START_FAILED : UNAVAILABLE;
             case CONNECTION_LOST -> UNAVAILABLE;
             case TIMEOUT -> TIMEOUT;
+            case UNTRUSTED_SERVER, BAD_DATA_DIR -> UNSAFE;
             default -> ERROR;
         };
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.cove.rpc.ErrorCode;
 import dev.cove.rpc.RpcException;
+import dev.cove.rpc.instance.DaemonSocket;
 import dev.cove.rpc.instance.InstancePaths;
 
 import java.io.Closeable;
@@ -57,9 +58,9 @@ final class LeanClient implements Closeable {
      * CoreClient does, and not waiting for it saves a round trip on every quick command.
      */
     static LeanClient connect(InstancePaths paths, String name, String version) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        // refuses a server of another user before a byte is sent (DaemonSocket.UntrustedServerException)
+        SocketChannel ch = DaemonSocket.connect(paths.socket(), paths.connectPath());
         try {
-            ch.connect(UnixDomainSocketAddress.of(paths.connectPath()));
             LeanClient c = new LeanClient(ch);
             JsonGenerator g = c.startFrame("hello");
             g.writeNumberField("protocol", 1);

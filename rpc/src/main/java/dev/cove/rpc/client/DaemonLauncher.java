@@ -36,10 +36,8 @@ public interface DaemonLauncher {
             argv.addAll(command);
             argv.addAll(List.of("--data-dir", paths.dataDir().toString(), "--instance", paths.instance()));
             argv.addAll(extra);
-            if (!Files.exists(paths.dataDir())) {
-                InstancePaths.createPrivateDir(paths.dataDir()); // a new data folder is the user's alone (0700)
-            }
-            Files.createDirectories(paths.logDir());
+            paths.createDaemonDir();
+            InstancePaths.createPrivateDir(paths.logDir());
             ProcessBuilder pb = new ProcessBuilder(argv)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true)

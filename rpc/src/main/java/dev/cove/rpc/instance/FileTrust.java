@@ -21,6 +21,42 @@ public final class FileTrust {
         return new com.sun.security.auth.module.UnixSystem().getUid();
     }
 
+    /** This process's user name ({@code getpwuid(getuid())}), or its uid in digits when it has none. */
+    public static String myName() {
+        String name = new com.sun.security.auth.module.UnixSystem().getUsername();
+        return name != null ? name : Long.toString(myUid());
+    }
+
+    private static volatile java.nio.file.attribute.UserPrincipal me;
+
+    /**
+     * Whether {@code user} (e.g. a socket peer's, from SO_PEERCRED) is this process's user. The JDK exposes no
+     * principal's uid, but builds both a peer's principal and a file owner's from the uid alone (the uid and
+     * {@code getpwuid}'s name; {@code equals} compares both), so ours is the owner of a file this process has just
+     * created: exact even when two accounts share a name or the uid has no name. Computed once per process.
+     */
+    public static boolean isMe(java.nio.file.attribute.UserPrincipal user) {
+        java.nio.file.attribute.UserPrincipal mine = me;
+        if (mine == null) {
+            try {
+                Path probe = Files.createTempFile("cove-uid", ".tmp");
+                try {
+                    if (ownerUid(probe) == myUid()) {
+                        mine = Files.getOwner(probe, LinkOption.NOFOLLOW_LINKS);
+                    }
+                } finally {
+                    Files.deleteIfExists(probe);
+                }
+            } catch (IOException | RuntimeException e) {
+                // no temporary folder to write to: fall back on the name, compared below
+            }
+            if (mine != null) {
+                me = mine;
+            }
+        }
+        return mine != null ? mine.equals(user) : user.getName().equals(myName());
+    }
+
     /** The uid owning {@code p} (the link itself, not its target, when {@code p} is a symlink). */
     public static long ownerUid(Path p) throws IOException {
         return ((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
@@ -52,7 +88,7 @@ public final class FileTrust {
      * Whether {@code p}'s group is this user's own private group (the Debian/Ubuntu convention behind umask
      * 002: a group of the user's name that is their primary group), so group-write lets no one else in.
      */
-    private static boolean ownPrivateGroup(Path p) throws IOException {
+    static boolean ownPrivateGroup(Path p) throws IOException {
         com.sun.security.auth.module.UnixSystem me = new com.sun.security.auth.module.UnixSystem();
         long gid = ((Number) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue();
         String group = Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class,

@@ -80,8 +80,8 @@ public final class InstanceScanner {
     }
 
     private static boolean answers(InstancePaths paths) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(paths.connectPath()));
+        // a socket served by another user is not this instance's daemon
+        try (SocketChannel ch = DaemonSocket.connect(paths.socket(), paths.connectPath())) {
             return true;
         } catch (IOException e) {
             return false;

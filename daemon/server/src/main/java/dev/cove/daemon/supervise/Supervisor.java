@@ -96,11 +96,8 @@ public final class Supervisor {
         InstancePaths paths = options.paths();
         InstanceLock lock;
         try {
-            if (!Files.exists(paths.dataDir())) {
-                InstancePaths.createPrivateDir(paths.dataDir());
-            }
             paths.createDaemonDir();
-            Files.createDirectories(paths.logDir());
+            InstancePaths.createPrivateDir(paths.logDir());
             lock = acquire(paths.supervisorLockFile());
         } catch (InstanceLock.HeldException e) {
             String who = e.holderPid().isPresent() ? " (pid " + e.holderPid().getAsLong() + ")" : "";
