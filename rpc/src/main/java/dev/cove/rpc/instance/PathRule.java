@@ -157,7 +157,7 @@ public final class PathRule {
                 }
                 if (!Files.isWritable(p) || p.startsWith("/proc") || p.startsWith("/sys")) {
                     return new Refusal(p, dir + " cannot be created: you cannot write to " + p
-                            + " (" + describe(p) + ")", "create it yourself (mkdir -p " + dir
+                            + " (owner " + describe(p) + ")", "create it yourself (mkdir -p " + dir
                             + ") as a user who can, or choose another --data-dir");
                 }
                 return p.equals(parent) ? checkParent(parent) : null;
@@ -191,7 +191,7 @@ public final class PathRule {
     /** The folder itself, from lstat: a real folder owned by us. */
     private static Refusal judge(Path dir, Map<String, Object> a) throws IOException {
         if (Boolean.TRUE.equals(a.get("isSymbolicLink"))) {
-            return new Refusal(dir, dir + " is a symbolic link (to " + Files.readSymbolicLink(dir) + "), not a folder; "
+            return new Refusal(dir, dir + " is a symlink (to " + Files.readSymbolicLink(dir) + "), not a folder; "
                     + "Cove does not follow links on the way to its socket and data, since whoever can change the "
                     + "link could redirect them", "remove the link (rm " + dir + ") and let Cove create the folder, "
                     + "or give the real folder as --data-dir");
@@ -202,7 +202,7 @@ public final class PathRule {
         }
         long uid = ((Number) a.get("uid")).longValue();
         if (uid != FileTrust.myUid()) {
-            return new Refusal(dir, dir + " belongs to another user (" + describe(dir) + "), not to you (" + me()
+            return new Refusal(dir, dir + " belongs to " + describe(dir) + ", not to you (" + me()
                     + "); another user could change what Cove keeps there", "if you trust it, take it over (sudo chown -R "
                     + userName() + " " + dir + "); otherwise remove it (sudo rm -r " + dir
                     + ") or choose another --data-dir");
@@ -224,13 +224,13 @@ public final class PathRule {
             long uid = ((Number) a.get("uid")).longValue();
             int mode = (Integer) a.get("mode");
             if (uid != FileTrust.myUid() && uid != 0) {
-                return new Refusal(parent, parent + ", which holds Cove's folder, belongs to another user (" + describe(parent)
-                        + "); that user could swap what Cove keeps inside", "choose a --data-dir in a folder of your own");
+                return new Refusal(parent, parent + ", which holds Cove's folder, belongs to " + describe(parent)
+                        + "; that user could swap what Cove keeps inside", "choose a --data-dir in a folder of your own");
             }
             if ((mode & STICKY) == 0 && (mode & GROUP_OTHER_WRITE) != 0
                     && ((mode & 0002) != 0 || !FileTrust.ownPrivateGroup(parent))) {
                 return new Refusal(parent, parent + ", which holds Cove's folder, is writable by "
-                        + ((mode & 0002) != 0 ? "every user" : "its group") + " (" + describe(parent)
+                        + ((mode & 0002) != 0 ? "every user" : "its group") + " (owner " + describe(parent)
                         + "); they could swap what Cove keeps inside", (uid == FileTrust.myUid() ? "chmod go-w " + parent
                         : "ask root to run: chmod go-w " + parent) + ", or choose a --data-dir in a folder of your own");
             }
@@ -298,12 +298,12 @@ public final class PathRule {
         return String.valueOf(e.getMessage());
     }
 
-    /** "nobody (uid 65534), mode 0777": the owner and mode of {@code p}, not following a link. */
+    /** "nobody (uid 65534, mode 0777)": the owner and mode of {@code p}, not following a link. */
     static String describe(Path p) {
         try {
             Map<String, Object> a = Files.readAttributes(p, "unix:uid,mode,owner", LinkOption.NOFOLLOW_LINKS);
-            return "owner " + ((java.nio.file.attribute.UserPrincipal) a.get("owner")).getName() + " (uid "
-                    + a.get("uid") + "), mode " + String.format("%04o", (Integer) a.get("mode") & 07777);
+            return ((java.nio.file.attribute.UserPrincipal) a.get("owner")).getName() + " (uid "
+                    + a.get("uid") + ", mode " + String.format("%04o", (Integer) a.get("mode") & 07777) + ")";
         } catch (IOException | RuntimeException e) {
             return "owner and mode unreadable";
         }

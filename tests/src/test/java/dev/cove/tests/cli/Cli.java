@@ -59,6 +59,15 @@ final class Cli {
         this.env = Map.copyOf(e);
     }
 
+    /** Where {@link #spawn} puts the CLI's output files: beside the data folder unless set (a data folder in /proc). */
+    private Path outputDir;
+
+    /** Puts the output files of processes in {@code dir} (for a data folder whose parent cannot hold them). */
+    Cli outputIn(Path dir) {
+        this.outputDir = dir;
+        return this;
+    }
+
     /** The same CLI with more (or overridden) environment variables. */
     Cli withEnv(String key, String value) {
         Map<String, String> e = new HashMap<>(env);
@@ -157,8 +166,9 @@ final class Cli {
         cmd.addAll(List.of("-cp", classpath(false), "dev.cove.cli.Main"));
         cmd.addAll(List.of(withDataDir(args)));
         int n = RUNS.incrementAndGet();
-        Path out = dataDir.resolveSibling("cli-" + n + ".out");
-        Path err = dataDir.resolveSibling("cli-" + n + ".err");
+        Path dir = outputDir != null ? outputDir : dataDir.getParent();
+        Path out = dir.resolve("cli-" + n + ".out");
+        Path err = dir.resolve("cli-" + n + ".err");
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(out.toFile())
