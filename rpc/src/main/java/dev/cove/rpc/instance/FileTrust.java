@@ -32,29 +32,42 @@ public final class FileTrust {
     /**
      * Whether {@code user} (e.g. a socket peer's, from SO_PEERCRED) is this process's user. The JDK exposes no
      * principal's uid, but builds both a peer's principal and a file owner's from the uid alone (the uid and
-     * {@code getpwuid}'s name; {@code equals} compares both), so ours is the owner of a file this process has just
-     * created: exact even when two accounts share a name or the uid has no name. Computed once per process.
+     * {@code getpwuid}'s name; {@code equals} compares both), so ours is the owner of a file whose uid is ours:
+     * exact even when two accounts share a name or the uid has no name. That file is {@code /proc/self} on
+     * Linux (one stat), else a file this process has just created. Computed once per process.
      */
     public static boolean isMe(java.nio.file.attribute.UserPrincipal user) {
         java.nio.file.attribute.UserPrincipal mine = me;
         if (mine == null) {
-            try {
-                Path probe = Files.createTempFile("cove-uid", ".tmp");
+            mine = ownerIfMine(Path.of("/proc/self"));
+            if (mine == null) {
                 try {
-                    if (ownerUid(probe) == myUid()) {
-                        mine = Files.getOwner(probe, LinkOption.NOFOLLOW_LINKS);
+                    Path probe = Files.createTempFile("cove-uid", ".tmp");
+                    try {
+                        mine = ownerIfMine(probe);
+                    } finally {
+                        Files.deleteIfExists(probe);
                     }
-                } finally {
-                    Files.deleteIfExists(probe);
+                } catch (IOException | RuntimeException e) {
+                    // no temporary folder to write to: fall back on the name, compared below
                 }
-            } catch (IOException | RuntimeException e) {
-                // no temporary folder to write to: fall back on the name, compared below
             }
             if (mine != null) {
                 me = mine;
             }
         }
         return mine != null ? mine.equals(user) : user.getName().equals(myName());
+    }
+
+    /** The owner of {@code p} (its target, if a link) when that owner's uid is this process's, else null. */
+    private static java.nio.file.attribute.UserPrincipal ownerIfMine(Path p) {
+        try {
+            java.util.Map<String, Object> a = Files.readAttributes(p, "unix:uid,owner");
+            return ((Number) a.get("uid")).longValue() == myUid() ? (java.nio.file.attribute.UserPrincipal) a.get("owner")
+                    : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The uid owning {@code p} (the link itself, not its target, when {@code p} is a symlink). */

@@ -151,11 +151,13 @@ public final class PathRule {
                     return new Refusal(p, dir + " cannot be created: " + p + " is not a folder",
                             "move " + p + " away or choose another --data-dir");
                 }
-                if (p.getFileSystem().provider().getFileStore(p).isReadOnly()) {
+                String cannotWrite = cannotWrite(p);
+                if (cannotWrite != null && cannotWrite.contains("read-only")) {
                     return new Refusal(p, dir + " cannot be created: " + p + " is on a read-only file system",
                             "choose a --data-dir on a writable file system");
                 }
-                if (!Files.isWritable(p) || p.startsWith("/proc") || p.startsWith("/sys")) {
+                // root may write anywhere by access(2), but not create in /proc or /sys
+                if (cannotWrite != null || p.startsWith("/proc") || p.startsWith("/sys")) {
                     return new Refusal(p, dir + " cannot be created: you cannot write to " + p
                             + " (owner " + describe(p) + ")", "create it yourself (mkdir -p " + dir
                             + ") as a user who can, or choose another --data-dir");
@@ -173,18 +175,31 @@ public final class PathRule {
                     return why;
                 }
             }
-            if (Files.getFileStore(dir).isReadOnly()) {
+            String cannotWrite = cannotWrite(dir);
+            if (cannotWrite != null && cannotWrite.contains("read-only")) {
                 return new Refusal(dir, dir + " is on a read-only file system",
                         "remount it read-write, or choose a --data-dir on a writable file system");
             }
-            int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            if ((mode & 0300) != 0300) {
-                return new Refusal(dir, dir + " is yours but you cannot write to it (" + describe(dir) + ")",
-                        "chmod 700 " + dir);
+            if (cannotWrite != null) {
+                return new Refusal(dir, dir + " is yours but you cannot write to it: " + cannotWrite + " (owner "
+                        + describe(dir) + ")", "chmod 700 " + dir);
             }
             return null;
         } catch (IOException e) {
             return new Refusal(dir, "cannot read " + dir + ": " + reason(e), "ls -ld " + dir);
+        }
+    }
+
+    /**
+     * Why this process cannot write to {@code p} ("read-only file system", "permission denied"), or null. access(2)
+     * answers EROFS for a read-only mount even to root, and sees bind mounts, which FileStore.isReadOnly() misses.
+     */
+    private static String cannotWrite(Path p) {
+        try {
+            p.getFileSystem().provider().checkAccess(p, java.nio.file.AccessMode.WRITE);
+            return null;
+        } catch (IOException e) {
+            return reason(e);
         }
     }
 
@@ -273,11 +288,11 @@ public final class PathRule {
             return new Refusal(dir, dir + " cannot be created: " + why, "create it yourself (mkdir -p " + dir
                     + ") as a user who can, or choose another --data-dir");
         }
-        if (why.contains("Read-only file system")) {
+        if (why.contains("read-only file system")) {
             return new Refusal(dir, dir + " cannot be created: " + (parent == null ? "" : parent + " is on ")
                     + "a read-only file system", "choose a --data-dir on a writable file system");
         }
-        if (why.contains("No space left")) {
+        if (why.contains("no space left")) {
             return new Refusal(dir, dir + " cannot be created: no space left on its file system",
                     "free some space (df -h " + (parent == null ? dir : parent) + ") or choose another --data-dir");
         }

@@ -115,7 +115,12 @@ final class Cli {
 
     /** Runs {@code java -cp <cli class path> dev.cove.cli.Main --data-dir DIR args...} (what bin/cove runs) and waits for it. */
     Result runProcess(String... args) {
-        Process p = spawn(args);
+        return runProcess(List.of(), args);
+    }
+
+    /** {@link #runProcess(String...)} behind {@code prefix}, a command that ends by running the CLI (e.g. unshare). */
+    Result runProcess(List<String> prefix, String... args) {
+        Process p = spawn(prefix, args);
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

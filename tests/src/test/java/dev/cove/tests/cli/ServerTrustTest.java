@@ -213,6 +213,24 @@ class ServerTrustTest {
         }
     }
 
+    @Test
+    void aReadOnlyDataDirIsNamedWithItsFixByEveryCommand() throws Exception {
+        Files.createDirectory(data, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        // a private mount namespace in which the data folder is a read-only bind mount: the machine sees no change
+        List<String> readOnly = List.of("unshare", "-m", "sh", "-c", "mount --bind \"$0\" \"$0\" && "
+                + "mount -o remount,bind,ro \"$0\" \"$0\" && shift && exec \"$@\"", data.toString(), "--");
+        Cli cli = new Cli(data);
+        for (String[] args : List.of(new String[]{"start"}, new String[]{"status"}, new String[]{"ping"},
+                new String[]{"library", "list"})) {
+            Cli.Result r = cli.runProcess(readOnly, args);
+            String what = "cove " + String.join(" ", args) + " on a read-only data folder";
+            assertEquals(6, r.exit(), what + ": " + r);
+            assertTrue(r.err().contains("read-only file system") && r.err().contains("--data-dir"), what + ": " + r);
+            assertFalse(r.err().contains("`cove start`"), what + " does not recommend the same failing start: " + r);
+        }
+        assertFalse(Files.exists(data.resolve("daemon")), "nothing was created");
+    }
+
     private static List<String> lines(Path log) {
         try {
             return Files.exists(log) ? Files.readAllLines(log) : List.of();
