@@ -43,7 +43,7 @@ final class QuickStart {
             if (launcher == null) {
                 return QuickLane.NOT_HANDLED;
             }
-            paths.createDaemonDir();
+            paths.enterDaemonDir();
             // the spawn lock of CoreClient's auto-start: racing starts start one daemon between them
             try (FileChannel fc = FileChannel.open(paths.spawnLockFile(), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); FileLock ignored = fc.lock()) {

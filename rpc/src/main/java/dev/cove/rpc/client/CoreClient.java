@@ -648,7 +648,7 @@ public final class CoreClient implements AutoCloseable {
         ReentrantLock jvmLock = SPAWN_LOCKS.computeIfAbsent(spawnLock, k -> new ReentrantLock());
         jvmLock.lock();
         try {
-            paths.createDaemonDir();
+            paths.enterDaemonDir();
             try (FileChannel fc = FileChannel.open(spawnLock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = fc.lock()) {
                 // whoever held the lock before us may have started the daemon already

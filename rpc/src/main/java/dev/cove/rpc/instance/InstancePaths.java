@@ -139,6 +139,16 @@ public record InstancePaths(Path dataDir, String instance) {
     }
 
     /**
+     * The client's side of {@link #createDaemonDir()}: creates the data and daemon folders if missing (0700) and
+     * refuses them if they break the path rule, but leaves a folder of ours that is only too loose to the daemon,
+     * which tightens it and says so in its log.
+     */
+    public void enterDaemonDir() throws IOException {
+        PathRule.ensure(dataDir(), false);
+        PathRule.ensure(daemonDir(), false);
+    }
+
+    /**
      * Applies the path rule to every folder the daemon keeps things in: the data folder, {@code daemon/},
      * {@code logs/}, {@code instances/} and {@code instances/NAME/} for a named instance, and
      * {@code libraries/}; and makes the log files the user's alone (0600). Returns a note for each folder or
@@ -152,7 +162,13 @@ public record InstancePaths(Path dataDir, String instance) {
             ensure(instanceDataDir(), notes);
         }
         ensure(instanceDataDir().resolve("libraries"), notes);
-        // logs/ has passed the rule: no one else can swap its entries, so these paths name what we judged
+        // logs/ has passed the rule: no one else can swap its entries, so these paths name what we judged; the
+        // current log is created 0600 here, as the appender would create it with the umask's mode
+        try {
+            Files.createFile(logFile(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // judged below with the others
+        }
         try (var files = Files.newDirectoryStream(logDir())) {
             for (Path f : files) {
                 if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && FileTrust.ownerUid(f) == FileTrust.myUid()) {
@@ -237,7 +253,7 @@ public record InstancePaths(Path dataDir, String instance) {
                     linkDir, why, fallback);
             base = fallback;
         }
-        createDaemonDir();
+        enterDaemonDir();
         String hash = dev.cove.rpc.codec.TypeGraph.digest(daemonDir().toString()).substring(0, 12);
         Path link = base.resolve(hash);
         Path target = daemonDir();

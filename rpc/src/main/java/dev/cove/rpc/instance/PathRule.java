@@ -52,7 +52,7 @@ public final class PathRule {
     }
 
     /** What {@link #ensure} did to a folder that passed. */
-    public enum Outcome { CREATED, OK, TIGHTENED }
+    public enum Outcome { CREATED, OK, TIGHTENED, LEFT_LOOSE }
 
     /** Why a folder cannot be used, and what fixes it; {@code folder} is the one at fault (maybe a parent). */
     public record Refusal(Path folder, String problem, String fix) {
@@ -87,6 +87,15 @@ public final class PathRule {
      * anything else, having changed nothing.
      */
     public static Outcome ensure(Path dir) throws IOException {
+        return ensure(dir, true);
+    }
+
+    /**
+     * {@link #ensure(Path)}, but with {@code tighten} false a folder that is ours and only too loose is left as it
+     * is ({@link Outcome#LEFT_LOOSE}): for clients, which leave that to the daemon so that its log says it once.
+     * (A client is safe in such a folder meanwhile: it talks only to a server of its own uid.)
+     */
+    public static Outcome ensure(Path dir, boolean tighten) throws IOException {
         dir = dir.toAbsolutePath().normalize();
         Path parent = dir.getParent();
         if (parent == null) {
@@ -125,6 +134,9 @@ public final class PathRule {
         int mode = (Integer) seen.get("mode") & 07777;
         if ((mode & 077) == 0) {
             return created ? Outcome.CREATED : Outcome.OK;
+        }
+        if (!tighten) {
+            return Outcome.LEFT_LOOSE;
         }
         tighten(dir, seen.get("fileKey"), mode);
         return Outcome.TIGHTENED;

@@ -170,26 +170,38 @@ class ServerTrustTest {
     }
 
     @Test
-    void anExistingLooseDataFolderIsTightenedAndTheLogSaysSo() throws Exception {
-        for (String dir : List.of("", "logs", "libraries", "daemon")) {
+    void anExistingLooseDataFolderIsTightenedAndTheLogSaysSoOnce() throws Exception {
+        List<String> folders = List.of("", "logs", "libraries", "daemon");
+        for (String dir : folders) {
             Files.createDirectories(data.resolve(dir));
             Files.setPosixFilePermissions(data.resolve(dir), PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         Path logFile = data.resolve("logs").resolve("daemon.log");
         Files.writeString(logFile, "an earlier run\n");
         Files.setPosixFilePermissions(logFile, PosixFilePermissions.fromString("rw-r--r--"));
-        try (DaemonProcess d = DaemonProcess.start(data)) {
-            for (String dir : List.of("", "logs", "libraries", "daemon")) {
+        Cli cli = new Cli(data);
+        try {
+            Cli.Result start = cli.runProcess("start"); // as a user starts it: the CLI launches the daemon
+            assertEquals(0, start.exit(), start.toString());
+            for (String dir : folders) {
                 assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(dir))),
                         "tightened: " + data.resolve(dir));
             }
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(logFile)));
-            String log = d.log();
-            for (String p : List.of(data.resolve("logs").toString(), data.resolve("libraries").toString(),
-                    logFile.toString())) {
-                assertTrue(log.lines().anyMatch(l -> l.contains("tightened " + p + " from")), "the log says " + p
-                        + " was tightened:\n" + log);
+            String log = Files.readString(logFile);
+            for (String dir : folders) {
+                Path p = data.resolve(dir);
+                assertTrue(log.lines().anyMatch(l -> l.contains("tightened " + p + " from rwxr-xr-x to rwx------")),
+                        "the log says " + p + " was tightened:\n" + log);
             }
+            assertTrue(log.contains("tightened " + logFile + " from rw-r--r-- to rw-------"), log);
+            long said = log.lines().filter(l -> l.contains("tightened ")).count();
+            assertEquals(0, cli.runProcess("shutdown").exit());
+            assertEquals(0, cli.runProcess("start").exit());
+            assertEquals(said, Files.readString(logFile).lines().filter(l -> l.contains("tightened ")).count(),
+                    "said once: the next start finds them tight");
+        } finally {
+            cli.runProcess("shutdown");
         }
     }
 
