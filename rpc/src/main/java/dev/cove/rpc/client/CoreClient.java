@@ -20,8 +20,6 @@ import dev.cove.rpc.wire.Protocol;
 
 import java.io.IOException;
 import java.net.SocketException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.SocketChannel;

@@ -9,9 +9,6 @@ import dev.cove.rpc.client.CoreClient;
 import dev.cove.rpc.instance.InstancePaths;
 import dev.cove.tests.support.DaemonProcess;
 import dev.cove.tests.support.RawClient;
-import dev.cove.rpc.ErrorCode;
-import dev.cove.rpc.RpcException;
-import dev.cove.tests.support.Await;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,8 +25,6 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Where the socket lives and who may reach it. */
