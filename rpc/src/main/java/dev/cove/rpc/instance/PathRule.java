@@ -169,7 +169,11 @@ public final class PathRule {
                             "choose a --data-dir on a writable file system");
                 }
                 // root may write anywhere by access(2), but not create in /proc or /sys
-                if (cannotWrite != null || p.startsWith("/proc") || p.startsWith("/sys")) {
+                if (p.startsWith("/proc") || p.startsWith("/sys")) {
+                    return new Refusal(p, dir + " cannot be created: " + p + " is a kernel file system that takes no "
+                            + "new folders", "choose another --data-dir");
+                }
+                if (cannotWrite != null) {
                     return new Refusal(p, dir + " cannot be created: you cannot write to " + p
                             + " (owner " + describe(p) + ")", "create it yourself (mkdir -p " + dir
                             + ") as a user who can, or choose another --data-dir");
@@ -296,6 +300,10 @@ public final class PathRule {
     private static Refusal cannotCreate(Path dir, IOException e) {
         String why = reason(e);
         Path parent = dir.getParent();
+        if (e instanceof NoSuchFileException && parent != null && Files.isDirectory(parent)) {
+            return new Refusal(dir, dir + " cannot be created: " + parent + " takes no new folders (a kernel file "
+                    + "system such as /proc)", "choose another --data-dir");
+        }
         if (e instanceof NoSuchFileException || e instanceof AccessDeniedException) {
             return new Refusal(dir, dir + " cannot be created: " + why, "create it yourself (mkdir -p " + dir
                     + ") as a user who can, or choose another --data-dir");
