@@ -39,7 +39,17 @@ public enum ErrorCode {
     /** The connection broke while the call was in flight; the call may or may not have run. */
     CONNECTION_LOST,
     /** The caller cancelled the call. */
-    CANCELLED;
+    CANCELLED,
+    /**
+     * The socket is served by a process of another user: the client refused it before sending anything
+     * (details: socket, user, uid).
+     */
+    UNTRUSTED_SERVER,
+    /**
+     * The data folder cannot be used: not a folder, not writable, read-only, another user's or a link, or a
+     * folder on the way to the socket breaks the path rule (details: folder, fix).
+     */
+    BAD_DATA_DIR;
 
     /** Parses a wire code, mapping unknown codes from a newer daemon to EXECUTION_ERROR. */
     public static ErrorCode fromWire(String code) {

@@ -80,7 +80,8 @@ import java.util.concurrent.Callable;
                 "3:no daemon is running for the instance, or it cannot be reached",
                 "4:the daemon did not answer in time",
                 "5:the daemon failed to start",
-                "6:start: a daemon runs already with other settings than those given (restart applies them)",
+                "6:the data folder cannot be used, or another user serves its socket",
+                "7:start: a daemon runs already with other settings than those given (restart applies them)",
                 "130:a job the command followed was cancelled with Ctrl-C"})
 public final class CoveCli implements Callable<Integer> {
     @Option(names = "--instance", paramLabel = "NAME", scope = ScopeType.INHERIT, converter = InstanceName.class,

@@ -15,8 +15,13 @@ public final class ExitCodes {
     public static final int TIMEOUT = 4;
     /** A daemon was started but failed before it answered. */
     public static final int START_FAILED = 5;
+    /**
+     * The data folder cannot be used (not a folder, not writable, read-only, another user's, a link), or the
+     * socket is served by another user.
+     */
+    public static final int UNSAFE = 6;
     /** {@code cove start} with settings a running daemon does not have: {@code cove restart} applies them. */
-    public static final int SETTINGS_DIFFER = 6;
+    public static final int SETTINGS_DIFFER = 7;
 
     private ExitCodes() {
     }
@@ -28,6 +33,7 @@ public final class ExitCodes {
             case UNAVAILABLE -> "start_failed".equals(reason) || "start_timeout".equals(reason) ? START_FAILED : UNAVAILABLE;
             case CONNECTION_LOST -> UNAVAILABLE;
             case TIMEOUT -> TIMEOUT;
+            case UNTRUSTED_SERVER, BAD_DATA_DIR -> UNSAFE;
             default -> ERROR;
         };
     }

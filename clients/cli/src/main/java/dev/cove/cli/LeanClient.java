@@ -6,12 +6,11 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.cove.rpc.ErrorCode;
 import dev.cove.rpc.RpcException;
+import dev.cove.rpc.instance.DaemonSocket;
 import dev.cove.rpc.instance.InstancePaths;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
@@ -57,9 +56,9 @@ final class LeanClient implements Closeable {
      * CoreClient does, and not waiting for it saves a round trip on every quick command.
      */
     static LeanClient connect(InstancePaths paths, String name, String version) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        // refuses a server of another user before a byte is sent (DaemonSocket.UntrustedServerException)
+        SocketChannel ch = DaemonSocket.connect(paths.socket(), paths.connectPath());
         try {
-            ch.connect(UnixDomainSocketAddress.of(paths.connectPath()));
             LeanClient c = new LeanClient(ch);
             JsonGenerator g = c.startFrame("hello");
             g.writeNumberField("protocol", 1);

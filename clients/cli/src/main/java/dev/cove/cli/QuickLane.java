@@ -8,7 +8,9 @@ import dev.cove.api.files.ListFiles;
 import dev.cove.api.files.SearchFiles;
 import dev.cove.api.files.SearchResult;
 import dev.cove.rpc.RpcException;
+import dev.cove.rpc.instance.DaemonSocket;
 import dev.cove.rpc.instance.InstancePaths;
+import dev.cove.rpc.instance.PathRule;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -110,6 +112,10 @@ public final class QuickLane {
             return ExitCodes.OK;
         } catch (RpcException e) {
             return RpcErrors.report(e, err);
+        } catch (DaemonSocket.UntrustedServerException e) {
+            return RpcErrors.report(e.toRpcException(), err); // nothing was sent to it
+        } catch (PathRule.UnsafeFolderException e) {
+            return RpcErrors.report(e.refusal().toRpcException(), err);
         } catch (IOException | RuntimeException e) {
             return NOT_HANDLED; // nothing printed yet: the full CLI runs it and reports what it finds
         }

@@ -4,6 +4,7 @@ import dev.cove.rpc.ErrorCode;
 import dev.cove.rpc.RpcException;
 import dev.cove.rpc.client.CoreClient;
 import dev.cove.rpc.client.DaemonLauncher;
+import dev.cove.rpc.instance.DaemonSocket;
 import dev.cove.rpc.instance.InstancePaths;
 
 import java.io.IOException;
@@ -42,7 +43,7 @@ final class QuickStart {
             if (launcher == null) {
                 return QuickLane.NOT_HANDLED;
             }
-            paths.createDaemonDir();
+            paths.enterDaemonDir();
             // the spawn lock of CoreClient's auto-start: racing starts start one daemon between them
             try (FileChannel fc = FileChannel.open(paths.spawnLockFile(), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); FileLock ignored = fc.lock()) {
@@ -125,6 +126,8 @@ final class QuickStart {
         }
         try (LeanClient c = LeanClient.connect(paths, "cove-cli", QuickLane.version())) {
             return c.greeting();
+        } catch (DaemonSocket.UntrustedServerException e) {
+            throw e.toRpcException(); // served by another user: said as it is, never "start one"
         } catch (IOException e) {
             return null;
         }

@@ -19,6 +19,7 @@ import dev.cove.rpc.ErrorCode;
 import dev.cove.rpc.PeerInfo;
 import dev.cove.rpc.instance.InstanceLock;
 import dev.cove.rpc.instance.InstancePaths;
+import dev.cove.rpc.instance.PathRule;
 import dev.cove.rpc.server.EventHub;
 import dev.cove.rpc.server.OperationRegistry;
 import dev.cove.rpc.server.RpcServer;
@@ -37,6 +38,8 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Comparator;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.stream.Stream;
 
 /**
@@ -64,11 +67,11 @@ public final class Daemon {
     public int run() {
         InstancePaths paths = options.paths();
         InstanceLock lock;
+        List<String> tightened;
         try {
-            if (!Files.exists(paths.dataDir())) {
-                InstancePaths.createPrivateDir(paths.dataDir()); // a new data folder is the user's alone
-            }
-            paths.createDaemonDir();
+            // the path rule before anything is written: a daemon/ that is a link or another user's is refused here,
+            // with nothing changed (issue 18)
+            tightened = paths.createDaemonDir();
             lock = InstanceLock.acquire(paths.lockFile());
         } catch (InstanceLock.HeldException e) {
             String who = e.holderPid().isPresent() ? " (pid " + e.holderPid().getAsLong() + ")" : "";
@@ -76,12 +79,15 @@ public final class Daemon {
             System.err.println("A Cove daemon for instance '" + paths.instance() + "' is already running" + who
                     + ". Check it with `cove" + inst + " ping`, or stop it with `cove" + inst + " shutdown`.");
             return EXIT_ALREADY_RUNNING;
+        } catch (PathRule.UnsafeFolderException e) {
+            System.err.println("Cannot use the data folder: " + e.getMessage());
+            return EXIT_START_FAILED;
         } catch (IOException e) {
             System.err.println("Cannot use " + paths.daemonDir() + ": " + e.getMessage());
             return EXIT_START_FAILED;
         }
         try {
-            return runLocked(paths);
+            return runLocked(paths, tightened);
         } finally {
             try {
                 lock.close();
@@ -95,18 +101,19 @@ public final class Daemon {
         }
     }
 
-    private int runLocked(InstancePaths paths) {
+    private int runLocked(InstancePaths paths, List<String> tightened) {
+        List<String> notes = new ArrayList<>(tightened);
         try {
-            Files.createDirectories(paths.logDir());
-            Files.createDirectories(paths.instanceDataDir());
+            notes.addAll(paths.prepareDataFolders());
         } catch (IOException e) {
-            System.err.println("Cannot create the data folders under " + paths.dataDir() + ": " + e.getMessage());
+            System.err.println("Cannot use the data folders under " + paths.dataDir() + ": " + e.getMessage());
             return EXIT_START_FAILED;
         }
         LogSetup.configure(paths.logFile(), options.logLevel(), System.console() != null);
         Logger log = LoggerFactory.getLogger(Daemon.class);
         log.info("starting Cove {} for instance '{}' (pid {}, data {})", Cove.VERSION, paths.instance(),
                 ProcessHandle.current().pid(), paths.dataDir());
+        notes.forEach(log::warn); // said once: the next start finds them tight
 
         OperationRegistry.preload(Daemon.class.getClassLoader(), "dev.cove.daemon.ops"); // while databases open
         EventHub hub = new EventHub(Cove.EVENTS);

@@ -11,15 +11,15 @@ import dev.cove.rpc.Requests;
 import dev.cove.rpc.RpcException;
 import dev.cove.rpc.codec.Json;
 import dev.cove.rpc.codec.Payloads;
+import dev.cove.rpc.instance.DaemonSocket;
 import dev.cove.rpc.instance.InstancePaths;
+import dev.cove.rpc.instance.PathRule;
 import dev.cove.rpc.wire.FrameBuilder;
 import dev.cove.rpc.wire.LineReader;
 import dev.cove.rpc.wire.Protocol;
 
 import java.io.IOException;
 import java.net.SocketException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.SocketChannel;
@@ -521,12 +521,21 @@ public final class CoreClient implements AutoCloseable {
         return sb.append(" start").toString();
     }
 
+    /** Throws BAD_DATA_DIR when the data folder cannot be used, so "not running" never hides why (issue 19). */
+    private void badDataDir() {
+        PathRule.Refusal r = paths == null ? null : paths.dataDirProblem();
+        if (r != null) {
+            throw r.toRpcException();
+        }
+    }
+
     private RpcException unavailable(String reason, String message) {
         return new RpcException(ErrorCode.UNAVAILABLE, message, Map.of("reason", reason, "socket", socket.toString()));
     }
 
     private ClientConnection connectOnce() {
         if (!Files.exists(socket)) {
+            badDataDir();
             throw unavailable("not_running", "no Cove daemon is running" + (paths == null ? "" : " for instance '"
                     + paths.instance() + "'") + ": there is no socket at " + socket + ". Start one with `"
                     + startCommand() + "`");
@@ -534,13 +543,11 @@ public final class CoreClient implements AutoCloseable {
         SocketChannel ch;
         try {
             Path target = paths != null ? paths.connectPath() : socket;
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                ch.connect(UnixDomainSocketAddress.of(target));
-            } catch (IOException e) {
-                ch.close();
-                throw e;
-            }
+            ch = DaemonSocket.connect(socket, target); // refuses a server of another user before sending a byte
+        } catch (DaemonSocket.UntrustedServerException e) {
+            throw e.toRpcException();
+        } catch (PathRule.UnsafeFolderException e) {
+            throw e.refusal().toRpcException();
         } catch (SocketException e) {
             String m = String.valueOf(e.getMessage());
             if (m.contains("Connection refused")) {
@@ -639,7 +646,7 @@ public final class CoreClient implements AutoCloseable {
         ReentrantLock jvmLock = SPAWN_LOCKS.computeIfAbsent(spawnLock, k -> new ReentrantLock());
         jvmLock.lock();
         try {
-            paths.createDaemonDir();
+            paths.enterDaemonDir();
             try (FileChannel fc = FileChannel.open(spawnLock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = fc.lock()) {
                 // whoever held the lock before us may have started the daemon already
@@ -684,6 +691,8 @@ public final class CoreClient implements AutoCloseable {
                     backoff = Math.min(backoff * 2, 20);
                 }
             }
+        } catch (PathRule.UnsafeFolderException e) {
+            throw e.refusal().toRpcException();
         } catch (IOException e) {
             throw new RpcException(ErrorCode.UNAVAILABLE, "could not start a daemon for instance '" + paths.instance()
                     + "': " + e.getMessage(), Map.of("reason", "start_failed", "socket", socket.toString()));

@@ -1,6 +1,7 @@
 package dev.cove.rpc.client;
 
 import dev.cove.rpc.instance.InstancePaths;
+import dev.cove.rpc.instance.PathRule;
 
 import java.io.File;
 import java.io.IOException;
@@ -36,10 +37,8 @@ public interface DaemonLauncher {
             argv.addAll(command);
             argv.addAll(List.of("--data-dir", paths.dataDir().toString(), "--instance", paths.instance()));
             argv.addAll(extra);
-            if (!Files.exists(paths.dataDir())) {
-                InstancePaths.createPrivateDir(paths.dataDir()); // a new data folder is the user's alone (0700)
-            }
-            Files.createDirectories(paths.logDir());
+            paths.enterDaemonDir(); // the daemon tightens what is loose, and logs it
+            PathRule.ensure(paths.logDir(), false);
             ProcessBuilder pb = new ProcessBuilder(argv)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true)

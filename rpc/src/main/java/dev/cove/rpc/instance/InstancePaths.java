@@ -2,12 +2,14 @@ package dev.cove.rpc.instance;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -124,25 +126,92 @@ public record InstancePaths(Path dataDir, String instance) {
         return dataDir.resolve("plugins");
     }
 
-    /** Creates the daemon folder with mode 0700 (and tightens it if it exists). */
-    public void createDaemonDir() throws IOException {
-        if (Files.notExists(dataDir())) {
-            createPrivateDir(dataDir()); // a new data folder is the user's alone (an existing one is left as it is)
-        }
-        createPrivateDir(daemonDir());
+    /**
+     * Applies the path rule ({@link PathRule}) to the data folder and the daemon folder: created 0700, or
+     * tightened if ours and loose, or refused with {@link PathRule.UnsafeFolderException}. Returns a note for
+     * each folder tightened, for the daemon's log.
+     */
+    public List<String> createDaemonDir() throws IOException {
+        List<String> notes = new ArrayList<>();
+        ensure(dataDir(), notes);
+        ensure(daemonDir(), notes);
+        return notes;
     }
 
-    public static void createPrivateDir(Path dir) throws IOException {
-        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
-        Files.createDirectories(dir.getParent());
+    /**
+     * The client's side of {@link #createDaemonDir()}: creates the data and daemon folders if missing (0700) and
+     * refuses them if they break the path rule, but leaves a folder of ours that is only too loose to the daemon,
+     * which tightens it and says so in its log.
+     */
+    public void enterDaemonDir() throws IOException {
+        PathRule.ensure(dataDir(), false);
+        PathRule.ensure(daemonDir(), false);
+    }
+
+    /**
+     * Applies the path rule to every folder the daemon keeps things in: the data folder, {@code daemon/},
+     * {@code logs/}, {@code instances/} and {@code instances/NAME/} for a named instance, and
+     * {@code libraries/}; and makes the log files the user's alone (0600). Returns a note for each folder or
+     * file tightened (an existing data folder from before the rule: issue 18), for the daemon's log.
+     */
+    public List<String> prepareDataFolders() throws IOException {
+        List<String> notes = createDaemonDir();
+        ensure(logDir(), notes);
+        if (!isDefault()) {
+            ensure(dataDir.resolve("instances"), notes);
+            ensure(instanceDataDir(), notes);
+        }
+        ensure(instanceDataDir().resolve("libraries"), notes);
+        // logs/ has passed the rule: no one else can swap its entries, so these paths name what we judged; the
+        // current log is created 0600 here, as the appender would create it with the umask's mode
         try {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(owner));
-        } catch (FileAlreadyExistsException e) {
-            if (!Files.isDirectory(dir)) {
-                throw new IOException(dir + " exists and is not a folder");
+            Files.createFile(logFile(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // judged below with the others
+        }
+        try (var files = Files.newDirectoryStream(logDir())) {
+            for (Path f : files) {
+                if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && FileTrust.ownerUid(f) == FileTrust.myUid()) {
+                    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS);
+                    Set<PosixFilePermission> own = EnumSet.noneOf(PosixFilePermission.class);
+                    perms.stream().filter(p -> p.name().startsWith("OWNER")).forEach(own::add);
+                    if (!own.equals(perms)) {
+                        Files.setPosixFilePermissions(f, own);
+                        notes.add("tightened " + f + " from " + PosixFilePermissions.toString(perms) + " to "
+                                + PosixFilePermissions.toString(own) + ": logs name paths, libraries and clients");
+                    }
+                }
             }
         }
-        Files.setPosixFilePermissions(dir, owner);
+        return notes;
+    }
+
+    private static void ensure(Path dir, List<String> notes) throws IOException {
+        Set<PosixFilePermission> before = Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                ? Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS) : null;
+        if (PathRule.ensure(dir) == PathRule.Outcome.TIGHTENED) {
+            notes.add("tightened " + dir + " from " + PosixFilePermissions.toString(before) + " to "
+                    + PosixFilePermissions.toString(Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS))
+                    + " (Cove's folders are the user's alone: docs/reliability.md, Security)");
+        }
+    }
+
+    /** Makes {@code dir} a private folder under the path rule ({@link PathRule#ensure}). */
+    public static void createPrivateDir(Path dir) throws IOException {
+        PathRule.ensure(dir);
+    }
+
+    /**
+     * Why the data folder cannot be used (not a folder, another user's, a link, not writable, read-only, ...),
+     * with the fix, or null when it can (or can be created). Changes nothing: for commands that must not create
+     * the folder ({@code status}, {@code ping}, {@code doctor}) but should say why it is unusable.
+     */
+    public PathRule.Refusal dataDirProblem() {
+        PathRule.Refusal r = PathRule.inspect(dataDir);
+        if (r == null && Files.exists(daemonDir(), LinkOption.NOFOLLOW_LINKS)) {
+            r = PathRule.inspect(daemonDir());
+        }
+        return r;
     }
 
     /**
@@ -184,7 +253,7 @@ public record InstancePaths(Path dataDir, String instance) {
                     linkDir, why, fallback);
             base = fallback;
         }
-        createDaemonDir();
+        enterDaemonDir();
         String hash = dev.cove.rpc.codec.TypeGraph.digest(daemonDir().toString()).substring(0, 12);
         Path link = base.resolve(hash);
         Path target = daemonDir();
@@ -201,35 +270,15 @@ public record InstancePaths(Path dataDir, String instance) {
     }
 
     /**
-     * Makes {@code dir} (a folder in a place others can write to) this user's private folder: created 0700
-     * if absent; if present, used only when it is a real folder (not a symlink) owned by this user, and then
-     * tightened to 0700. Returns why it cannot be used, or null.
+     * Makes {@code dir} (a folder in a place others can write to) this user's private folder under the path rule
+     * ({@link PathRule#ensure}). Returns why it cannot be used, or null.
      */
     static String privateFolder(Path dir) throws IOException {
-        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
-        if (Files.notExists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(dir.getParent());
-            try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(owner)); // mkdir(2) with the mode
-            } catch (FileAlreadyExistsException e) {
-                // created by someone else just now: judged below like any existing one
-            }
+        try {
+            PathRule.ensure(dir);
+            return null;
+        } catch (PathRule.UnsafeFolderException e) {
+            return e.refusal().problem();
         }
-        if (Files.isSymbolicLink(dir)) {
-            return "it is a symlink (to " + Files.readSymbolicLink(dir) + ")";
-        }
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return "it is not a folder";
-        }
-        long uid = FileTrust.ownerUid(dir);
-        if (uid != FileTrust.myUid()) {
-            return "it belongs to " + Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName() + " (uid " + uid
-                    + "), not to you";
-        }
-        // ours, and a sticky /tmp keeps others from renaming it: tightening it now is safe
-        if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(owner)) {
-            Files.setPosixFilePermissions(dir, owner);
-        }
-        return null;
     }
 }

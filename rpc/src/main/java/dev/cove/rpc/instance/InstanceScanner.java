@@ -1,8 +1,6 @@
 package dev.cove.rpc.instance;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,8 +78,8 @@ public final class InstanceScanner {
     }
 
     private static boolean answers(InstancePaths paths) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(paths.connectPath()));
+        // a socket served by another user is not this instance's daemon
+        try (SocketChannel ch = DaemonSocket.connect(paths.socket(), paths.connectPath())) {
             return true;
         } catch (IOException e) {
             return false;

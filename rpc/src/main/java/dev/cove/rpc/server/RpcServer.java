@@ -2,6 +2,7 @@ package dev.cove.rpc.server;
 
 import dev.cove.rpc.ErrorCode;
 import dev.cove.rpc.PeerInfo;
+import dev.cove.rpc.instance.FileTrust;
 import dev.cove.rpc.wire.FrameBuilder;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -18,7 +19,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -81,7 +81,7 @@ public final class RpcServer implements AutoCloseable {
     };
     private final Instant startedAt = Instant.now();
     private ServerSocketChannel server;
-    private UserPrincipal owner;
+    private String ownerName;
     /** Every admitted peer runs as the owner, so this is every peer's uid (-1 where the OS does not say). */
     long ownerUid = -1;
     private Thread acceptor;
@@ -101,12 +101,10 @@ public final class RpcServer implements AutoCloseable {
     /** Binds the socket (removing a leftover file: call this only while holding the instance lock). */
     public void start() throws IOException {
         Path socket = config.socket();
-        owner = Files.getOwner(socket.getParent());
-        try {
-            ownerUid = ((Number) Files.getAttribute(socket.getParent(), "unix:uid")).longValue();
-        } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            ownerUid = -1;
-        }
+        // the daemon's owner is its own process's user, never a folder's: a daemon/ folder made by another user
+        // must not make this daemon refuse its own user and admit that one (issue 18)
+        ownerName = FileTrust.myName();
+        ownerUid = FileTrust.myUid();
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(config.bindPath()), 512);
@@ -164,10 +162,10 @@ public final class RpcServer implements AutoCloseable {
 
     private void admit(SocketChannel ch) throws IOException {
         UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
-        if (!peer.user().equals(owner)) {
+        if (!FileTrust.isMe(peer.user())) {
             log.warn("refused a connection from user {}: only {} may use this daemon", peer.user().getName(),
-                    owner.getName());
-            refuse(ch, ErrorCode.UNAUTHORIZED, "this daemon belongs to " + owner.getName()
+                    ownerName);
+            refuse(ch, ErrorCode.UNAUTHORIZED, "this daemon belongs to " + ownerName
                     + "; connections from " + peer.user().getName() + " are refused");
             return;
         }

@@ -59,6 +59,15 @@ final class Cli {
         this.env = Map.copyOf(e);
     }
 
+    /** Where {@link #spawn} puts the CLI's output files: beside the data folder unless set (a data folder in /proc). */
+    private Path outputDir;
+
+    /** Puts the output files of processes in {@code dir} (for a data folder whose parent cannot hold them). */
+    Cli outputIn(Path dir) {
+        this.outputDir = dir;
+        return this;
+    }
+
     /** The same CLI with more (or overridden) environment variables. */
     Cli withEnv(String key, String value) {
         Map<String, String> e = new HashMap<>(env);
@@ -106,7 +115,12 @@ final class Cli {
 
     /** Runs {@code java -cp <cli class path> dev.cove.cli.Main --data-dir DIR args...} (what bin/cove runs) and waits for it. */
     Result runProcess(String... args) {
-        Process p = spawn(args);
+        return runProcess(List.of(), args);
+    }
+
+    /** {@link #runProcess(String...)} behind {@code prefix}, a command that ends by running the CLI (e.g. unshare). */
+    Result runProcess(List<String> prefix, String... args) {
+        Process p = spawn(prefix, args);
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -246,8 +260,9 @@ final class Cli {
 
     private Process start(List<String> cmd, ProcessBuilder.Redirect input) {
         int n = RUNS.incrementAndGet();
-        Path out = dataDir.resolveSibling("cli-" + n + ".out");
-        Path err = dataDir.resolveSibling("cli-" + n + ".err");
+        Path dir = outputDir != null ? outputDir : dataDir.getParent();
+        Path out = dir.resolve("cli-" + n + ".out");
+        Path err = dir.resolve("cli-" + n + ".err");
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectInput(input)
                 .redirectOutput(out.toFile())

@@ -91,7 +91,7 @@ class CliCommandsTest {
         assertEquals("info", settings.path("log-level").asText(), settings::toString);
 
         Result differ = cli.run("start", "--idle-timeout", "10m", "--log-level", "info", "--heap-window=0.5m");
-        assertEquals(6, differ.exit(), differ::toString);
+        assertEquals(7, differ.exit(), differ::toString);
         assertTrue(differ.err().contains("--idle-timeout: it runs with 0 (off), given 10m"), differ::toString);
         assertFalse(differ.err().contains("--log-level") && differ.err().contains("given info"),
                 "the same level is no difference: " + differ);

@@ -19,6 +19,7 @@ import dev.cove.rpc.client.ServerHello;
 import dev.cove.rpc.codec.TypeGraph;
 import dev.cove.rpc.instance.InstanceLock;
 import dev.cove.rpc.instance.InstancePaths;
+import dev.cove.rpc.instance.PathRule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -138,27 +139,27 @@ public final class DoctorCommand implements Callable<Integer> {
     // ---- folders and permissions ----
 
     private void checkFolder(String check, String what, Path dir, boolean mustBePrivate) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir)) {
-            add(check, Status.INFO, what + " " + dir + " does not exist yet (the first daemon creates it)", null);
+        // the path rule every command applies (PathRule, docs/reliability.md "Security"): its verdict, its fix
+        PathRule.Refusal refused = PathRule.inspect(dir);
+        if (refused != null) {
+            add(check, Status.FAIL, what + ": " + refused.problem(), refused.fix());
             return;
         }
-        if (!Files.isDirectory(dir)) {
-            add(check, Status.FAIL, what + " " + dir + " is not a folder", "move it away: mv " + dir + " " + dir + ".old");
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir)) {
+            add(check, Status.INFO, what + " " + dir + " does not exist yet (the first daemon creates it)", null);
             return;
         }
         try {
             String owner = Files.getOwner(dir).getName();
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
             String mode = PosixFilePermissions.toString(perms);
-            if (!owner.equals(user)) {
-                add(check, Status.FAIL, what + " " + dir + " belongs to " + owner + ", not to " + user,
-                        "sudo chown -R " + user + " " + dir);
-            } else if (!Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+            if (!Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
                     PosixFilePermission.OWNER_EXECUTE).equals(perms)) {
                 String why = mustBePrivate ? "it holds the socket, which must be yours alone"
                         : "other users can read your library index, sessions and logs";
                 add(check, mustBePrivate ? Status.FAIL : Status.WARN, what + " " + dir + " has mode " + mode
-                        + " (" + octal(perms) + "), not rwx------ (700): " + why, "chmod 700 " + dir);
+                        + " (" + octal(perms) + "), not rwx------ (700): " + why + " (the next daemon start tightens it)",
+                        "chmod 700 " + dir);
             } else {
                 findings.add(Finding.ok(check, dir + " (700, owner " + owner + ")"));
             }

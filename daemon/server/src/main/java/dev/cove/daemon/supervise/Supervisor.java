@@ -96,11 +96,8 @@ public final class Supervisor {
         InstancePaths paths = options.paths();
         InstanceLock lock;
         try {
-            if (!Files.exists(paths.dataDir())) {
-                InstancePaths.createPrivateDir(paths.dataDir());
-            }
-            paths.createDaemonDir();
-            Files.createDirectories(paths.logDir());
+            paths.enterDaemonDir(); // its daemon tightens what is loose, and logs it
+            dev.cove.rpc.instance.PathRule.ensure(paths.logDir(), false);
             lock = acquire(paths.supervisorLockFile());
         } catch (InstanceLock.HeldException e) {
             String who = e.holderPid().isPresent() ? " (pid " + e.holderPid().getAsLong() + ")" : "";
