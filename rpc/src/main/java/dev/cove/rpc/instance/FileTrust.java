@@ -120,7 +120,7 @@ public final class FileTrust {
             folder = folder.resolve(name);
             String why = distrustFolder(folder);
             if (why != null) {
-                return folder + (target.equals(p) ? "" : " (on the way to " + target + ")") + ": " + why;
+                return why + (target.equals(p) ? "" : " (on the way to " + target + ")");
             }
         }
         String why = distrust(target, true);
@@ -133,19 +133,10 @@ public final class FileTrust {
         return names;
     }
 
-    /** {@link #distrust} for a folder on the way to a file: owned by us or root; writable by others only if sticky. */
-    private static String distrustFolder(Path folder) throws IOException {
-        long owner = ownerUid(folder);
-        if (owner != myUid() && owner != 0) {
-            return "it belongs to " + ownerName(folder) + " (uid " + owner + "), not to this process's user (uid "
-                    + myUid() + ") or root";
-        }
-        return sticky(folder) ? null : distrust(folder, true);
-    }
-
-    private static boolean sticky(Path p) throws IOException {
-        int mode = ((Number) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue();
-        return (mode & 01000) != 0;
+    /** A folder on the way to a file: the path rule's test for a parent (docs/reliability.md, Security). */
+    private static String distrustFolder(Path folder) {
+        PathRule.Refusal r = PathRule.checkParent(folder);
+        return r == null ? null : r.problem();
     }
 
     /**

@@ -246,7 +246,7 @@ public final class PathRule {
      * own private group), unless sticky. Judged where it really is (its links followed): that is where our entry
      * lives.
      */
-    static Refusal checkParent(Path parent) {
+    public static Refusal checkParent(Path parent) {
         try {
             Map<String, Object> a = Files.readAttributes(parent, "unix:uid,mode,isDirectory");
             if (!Boolean.TRUE.equals(a.get("isDirectory"))) {
@@ -255,12 +255,12 @@ public final class PathRule {
             long uid = ((Number) a.get("uid")).longValue();
             int mode = (Integer) a.get("mode");
             if (uid != FileTrust.myUid() && uid != 0) {
-                return new Refusal(parent, parent + ", which holds Cove's folder, belongs to " + describe(parent)
+                return new Refusal(parent, parent + " belongs to " + describe(parent)
                         + "; that user could swap what Cove keeps inside", "choose a --data-dir in a folder of your own");
             }
             if ((mode & STICKY) == 0 && (mode & GROUP_OTHER_WRITE) != 0
                     && ((mode & 0002) != 0 || !FileTrust.ownPrivateGroup(parent))) {
-                return new Refusal(parent, parent + ", which holds Cove's folder, is writable by "
+                return new Refusal(parent, parent + " is writable by "
                         + ((mode & 0002) != 0 ? "every user" : "its group") + " (owner " + describe(parent)
                         + "); they could swap what Cove keeps inside", (uid == FileTrust.myUid() ? "chmod go-w " + parent
                         : "ask root to run: chmod go-w " + parent) + ", or choose a --data-dir in a folder of your own");
