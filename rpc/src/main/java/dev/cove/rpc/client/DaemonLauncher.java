@@ -90,16 +90,24 @@ public interface DaemonLauncher {
     /**
      * Runs {@code mainClass daemon --data-dir DIR --instance NAME} in a new JVM on this JVM's own class path,
      * with the same {@code java}: what a program that carries its daemon in its own jars wants, with nothing to
-     * put on the PATH. {@code jvmOptions} come first (e.g. {@code --enable-native-access=ALL-UNNAMED}), and
-     * {@link #withHeapCeiling} sizes the heap unless they do.
+     * put on the PATH. {@link #FRAMEWORK_JVM_OPTIONS} come first, then {@code jvmOptions}; {@link #withHeapCeiling}
+     * sizes the heap unless they do.
      */
     static DaemonLauncher thisClassPath(Class<?> mainClass, String... jvmOptions) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(FRAMEWORK_JVM_OPTIONS);
         cmd.addAll(List.of(jvmOptions));
         withHeapCeiling(cmd);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName(), "daemon"));
         return command(cmd);
     }
+
+    /**
+     * What the framework's own libraries need from the JVM that runs a daemon: on JDK 23 and later, Kryo's use
+     * of {@code sun.misc.Unsafe} is allowed rather than warned about on every start (JEP 471/498).
+     */
+    List<String> FRAMEWORK_JVM_OPTIONS = Runtime.version().feature() >= 23
+            ? List.of("--sun-misc-unsafe-memory-access=allow") : List.of();
 
     /**
      * The daemon's default heap ceiling. Without one the JVM takes a quarter of the machine's memory and, with
