@@ -31,7 +31,7 @@ public final class CliConfig {
         // its path like one given by --data-dir, or its default library would be taken for the plain one's
         Map<String, String> plain = new HashMap<>(env);
         plain.remove("COVE_DATA_DIR");
-        Path defaultData = InstancePaths.defaultDataDir(plain).toAbsolutePath().normalize();
+        Path defaultData = paths.app().defaultDataDir(plain).toAbsolutePath().normalize();
         Path data = paths.dataDir().toAbsolutePath().normalize();
         this.key = "library." + paths.instance() + (data.equals(defaultData) ? "" : "@" + data);
     }

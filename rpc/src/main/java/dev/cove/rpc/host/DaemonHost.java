@@ -24,6 +24,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -59,6 +60,7 @@ public final class DaemonHost {
     private final EventHub hub;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile String stopReason;
 
     private DaemonHost(Builder b) {
@@ -203,6 +205,14 @@ public final class DaemonHost {
         return hub;
     }
 
+    /**
+     * Completes once the socket is bound and calls are served; fails with the exit status as message if
+     * {@link #run()} returns before that. For programs that run a host in one of their own threads.
+     */
+    public CompletableFuture<Void> ready() {
+        return ready;
+    }
+
     /** Stops the daemon gracefully; returns at once. */
     public void requestStop(String reason) {
         if (stopReason == null) {
@@ -213,9 +223,17 @@ public final class DaemonHost {
 
     /**
      * Runs the daemon in this thread until it is stopped. Returns 0 after a graceful stop,
-     * {@link #EXIT_ALREADY_RUNNING} or {@link #EXIT_START_FAILED}; every failure is logged with what to do.
+     * {@link #EXIT_ALREADY_RUNNING}, {@link #EXIT_USAGE} or {@link #EXIT_START_FAILED}; every failure is logged with
+     * what to do.
      */
     public int run() {
+        int status = runToEnd();
+        ready.completeExceptionally(new IllegalStateException("the daemon ended with exit status " + status
+                + " before it was ready"));
+        return status;
+    }
+
+    private int runToEnd() {
         if (b.problem != null) {
             log.error("{}", b.problem);
             return EXIT_USAGE;
@@ -257,6 +275,7 @@ public final class DaemonHost {
                         p -> p.onExit().thenRun(() -> requestStop("parent process " + b.parentPid + " exited")),
                         () -> requestStop("parent process " + b.parentPid + " is gone"));
             }
+            ready.complete(null);
             log.info("{} {} ready for instance '{}' on {} (pid {})", app.displayName(), b.version, paths.instance(),
                     paths.socket(), ProcessHandle.current().pid());
             stopRequested.await();
