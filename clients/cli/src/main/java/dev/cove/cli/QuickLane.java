@@ -1,5 +1,6 @@
 package dev.cove.cli;
 
+import dev.cove.api.CoveIdentity;
 import dev.cove.api.core.GetStatus;
 import dev.cove.api.core.Ping;
 import dev.cove.api.files.FileEntry;
@@ -65,8 +66,9 @@ public final class QuickLane {
             return ExitCodes.OK;
         }
         try {
+            // Cove's identity named, not looked up: the class path's lookup (a ServiceLoader) costs a quick command ms
             InstancePaths paths = new InstancePaths(a.dataDir != null ? Path.of(a.dataDir)
-                    : InstancePaths.defaultDataDir(env), a.instance);
+                    : CoveIdentity.APP.defaultDataDir(env), a.instance, CoveIdentity.APP);
             if (a.command.equals("start")) {
                 return QuickStart.run(paths, env, out);
             }

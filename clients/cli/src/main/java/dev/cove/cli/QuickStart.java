@@ -39,7 +39,7 @@ final class QuickStart {
             if (Files.exists(paths.socket())) {
                 return QuickLane.NOT_HANDLED; // refused, busy or not ours: the full CLI retries and explains
             }
-            DaemonLauncher launcher = DaemonLauncher.fromEnvironment(env);
+            DaemonLauncher launcher = DaemonLauncher.fromEnvironment(paths.app(), env);
             if (launcher == null) {
                 return QuickLane.NOT_HANDLED;
             }

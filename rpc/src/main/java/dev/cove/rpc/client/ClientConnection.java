@@ -44,12 +44,14 @@ final class ClientConnection {
     private final LineReader reader;
     private volatile String closeReason = "the connection was closed";
 
-    ClientConnection(SocketChannel channel, ServerHello hello, LineReader reader, EventTypes eventTypes) {
+    /** {@code threadPrefix}: the application's name, so a thread dump says whose client this is. */
+    ClientConnection(SocketChannel channel, ServerHello hello, LineReader reader, EventTypes eventTypes,
+                     String threadPrefix) {
         this.channel = channel;
         this.hello = hello;
         this.reader = reader;
         this.eventTypes = eventTypes;
-        Thread t = new Thread(this::readLoop, "cove-client-reader");
+        Thread t = new Thread(this::readLoop, threadPrefix + "-client-reader");
         t.setDaemon(true);
         t.start();
     }

@@ -1,6 +1,7 @@
 package dev.cove.rpc.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cove.rpc.AppIdentity;
 import dev.cove.rpc.Encoding;
 import dev.cove.rpc.ErrorCode;
 import dev.cove.rpc.Event;
@@ -61,6 +62,8 @@ public final class CoreClient implements AutoCloseable {
     private static final Map<Path, ReentrantLock> SPAWN_LOCKS = new ConcurrentHashMap<>();
 
     private final InstancePaths paths;
+    /** Names the program in messages and threads; null for a bare socket in a process that declares none. */
+    private final AppIdentity app;
     private final Path socket;
     private final String name;
     private final String version;
@@ -83,6 +86,7 @@ public final class CoreClient implements AutoCloseable {
 
     private CoreClient(Builder b) {
         this.paths = b.paths;
+        this.app = b.paths != null ? b.paths.app() : ambientOrNull();
         this.socket = b.socket != null ? b.socket : b.paths.socket();
         this.name = b.name;
         this.version = b.version;
@@ -113,6 +117,7 @@ public final class CoreClient implements AutoCloseable {
         private Duration startTimeout = Duration.ofSeconds(30);
         private DaemonLauncher launcher;
         private boolean autoStartWanted;
+        private boolean launcherFromEnvironment;
         private final List<String> launchArgs = new ArrayList<>();
         private EventTypes eventTypes = EventTypes.none();
         private int streamBuffer = 10_000;
@@ -129,7 +134,7 @@ public final class CoreClient implements AutoCloseable {
             return this;
         }
 
-        /** How this client introduces itself (shown by {@code cove status} and core.clients). */
+        /** How this client introduces itself (shown by status queries such as core.clients). */
         public Builder clientName(String name, String version) {
             this.name = name;
             this.version = version;
@@ -157,11 +162,14 @@ public final class CoreClient implements AutoCloseable {
         /** Start a daemon with the launcher the environment describes when none answers. */
         public Builder autoStart() {
             this.autoStartWanted = true;
-            return autoStart(DaemonLauncher.fromEnvironment());
+            this.launcherFromEnvironment = true; // read in build(), once the instance says whose environment
+            this.launcher = null;
+            return this;
         }
 
         public Builder autoStart(DaemonLauncher launcher) {
             this.launcher = launcher;
+            this.launcherFromEnvironment = false;
             return this;
         }
 
@@ -178,10 +186,11 @@ public final class CoreClient implements AutoCloseable {
             long pid = ProcessHandle.current().pid();
             byte[] r = new byte[3];
             ThreadLocalRandom.current().nextBytes(r);
-            this.paths = new InstancePaths(dataDir, "p" + pid + "-" + HexFormat.of().formatHex(r));
+            this.paths = new InstancePaths(dataDir, "p" + pid + "-" + HexFormat.of().formatHex(r),
+                    paths != null ? paths.app() : null);
             this.launchArgs.addAll(List.of("--parent-pid", Long.toString(pid)));
             if (launcher == null) {
-                launcher = DaemonLauncher.fromEnvironment();
+                launcherFromEnvironment = true;
             }
             return this;
         }
@@ -202,8 +211,11 @@ public final class CoreClient implements AutoCloseable {
             if (paths == null && socket == null) {
                 throw new IllegalStateException("set instance(...) or socket(...)");
             }
-            if (launcher != null && paths == null) {
+            if ((launcher != null || launcherFromEnvironment) && paths == null) {
                 throw new IllegalStateException("auto-start needs instance(...), not just a socket");
+            }
+            if (launcherFromEnvironment && launcher == null) {
+                launcher = DaemonLauncher.fromEnvironment(paths.app(), System.getenv());
             }
             return new CoreClient(this);
         }
@@ -279,7 +291,7 @@ public final class CoreClient implements AutoCloseable {
 
     /**
      * Calls any method by its wire name with a JSON payload (null for none) and returns the JSON
-     * result: what generic tools such as {@code cove call} use.
+     * result: what generic tools (a CLI's {@code call} command) use.
      */
     public JsonNode callJson(String method, JsonNode payload, Duration timeout) {
         String kind = method.startsWith("action:") ? "action" : "query";
@@ -468,8 +480,9 @@ public final class CoreClient implements AutoCloseable {
                 c = connectWithRetry();
             } catch (RpcException e) {
                 if (launcher == null && autoStartWanted && e.code() == ErrorCode.UNAVAILABLE) {
-                    throw new RpcException(e.code(), e.getMessage() + " (auto-start found no way to start one: put `cove` "
-                            + "on the PATH, or set COVE_LAUNCHER to bin/cove)", e.details(), e);
+                    throw new RpcException(e.code(), e.getMessage() + " (auto-start found no way to start one: put `"
+                            + app.command() + "` on the PATH, or set " + app.env("LAUNCHER") + " to bin/" + app.command()
+                            + ")", e.details(), e);
                 }
                 if (launcher == null || e.code() != ErrorCode.UNAVAILABLE
                         || "permission_denied".equals(e.details().get("reason"))) {
@@ -508,11 +521,12 @@ public final class CoreClient implements AutoCloseable {
     }
 
     private String startCommand() {
+        String command = app == null ? "start a daemon" : app.command();
         if (paths == null) {
-            return "cove start";
+            return command + " start";
         }
-        StringBuilder sb = new StringBuilder("cove");
-        if (!paths.dataDir().equals(InstancePaths.resolve(null, null).dataDir())) {
+        StringBuilder sb = new StringBuilder(command);
+        if (!paths.dataDir().equals(InstancePaths.resolve(app, null, null).dataDir())) {
             sb.append(" --data-dir ").append(paths.dataDir());
         }
         if (!paths.isDefault()) {
@@ -529,6 +543,18 @@ public final class CoreClient implements AutoCloseable {
         }
     }
 
+    private String displayName() {
+        return app == null ? "" : app.displayName() + " ";
+    }
+
+    private static AppIdentity ambientOrNull() {
+        try {
+            return AppIdentity.ambient();
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
     private RpcException unavailable(String reason, String message) {
         return new RpcException(ErrorCode.UNAVAILABLE, message, Map.of("reason", reason, "socket", socket.toString()));
     }
@@ -536,7 +562,7 @@ public final class CoreClient implements AutoCloseable {
     private ClientConnection connectOnce() {
         if (!Files.exists(socket)) {
             badDataDir();
-            throw unavailable("not_running", "no Cove daemon is running" + (paths == null ? "" : " for instance '"
+            throw unavailable("not_running", "no " + displayName() + "daemon is running" + (paths == null ? "" : " for instance '"
                     + paths.instance() + "'") + ": there is no socket at " + socket + ". Start one with `"
                     + startCommand() + "`");
         }
@@ -561,7 +587,7 @@ public final class CoreClient implements AutoCloseable {
                         + "or its folder is not yours. Check `ls -l " + socket.getParent() + "`, or use your own --data-dir");
             }
             if (m.contains("No such file")) {
-                throw unavailable("not_running", "no Cove daemon is running: " + socket + " vanished. Start one with `"
+                throw unavailable("not_running", "no " + displayName() + "daemon is running: " + socket + " vanished. Start one with `"
                         + startCommand() + "`");
             }
             throw unavailable("io", "cannot connect to " + socket + ": " + m);
@@ -621,7 +647,7 @@ public final class CoreClient implements AutoCloseable {
             int protocol = h.path("protocol").asInt(-1);
             if (!h.path("type").asText().equals("hello") || protocol != Protocol.VERSION) {
                 ch.close();
-                String upgrade = protocol > Protocol.VERSION ? "upgrade this client" : "upgrade the daemon and run `cove restart`";
+                String upgrade = protocol > Protocol.VERSION ? "upgrade this client" : "upgrade the daemon and run `" + (app == null ? "" : app.command() + " ") + "restart`";
                 throw new RpcException(ErrorCode.UNSUPPORTED_VERSION, "the daemon at " + socket + " speaks protocol "
                         + protocol + " but this client speaks " + Protocol.VERSION + ": " + upgrade);
             }
@@ -630,7 +656,7 @@ public final class CoreClient implements AutoCloseable {
             ServerHello hello = new ServerHello(protocol, h.path("server").asText(), h.path("version").asText(),
                     h.path("instance").asText(), h.path("pid").asLong(), encs, h.path("registry").asText(),
                     h.path("maxFrame").asInt(Protocol.DEFAULT_MAX_FRAME_BYTES));
-            return new ClientConnection(ch, hello, reader, eventTypes);
+            return new ClientConnection(ch, hello, reader, eventTypes, app == null ? "rpc" : app.name());
         } catch (IOException e) {
             try {
                 ch.close();
@@ -661,7 +687,7 @@ public final class CoreClient implements AutoCloseable {
                 Process process = launcher.start(paths, launchArgs);
                 long deadline = System.nanoTime() + startTimeout.toNanos();
                 long exitedAt = 0;
-                // short steps: a start is a few hundred ms, and a 100 ms step cost `cove start` 50 ms on average
+                // short steps: a start is a few hundred ms, and a 100 ms step cost a start command 50 ms on average
                 // (issue 13); a try before the socket exists is one stat
                 long backoff = 5;
                 while (true) {
@@ -703,7 +729,7 @@ public final class CoreClient implements AutoCloseable {
 
     /**
      * The last lines a file gained after byte {@code from} (what this start wrote, not earlier runs),
-     * formatted for an error message, or "" if there are none. Public for the CLI's quick {@code cove start},
+     * formatted for an error message, or "" if there are none. Public for a CLI's own quick start command,
      * which reports a failed start with the same words.
      */
     public static String tail(Path file, long from) {

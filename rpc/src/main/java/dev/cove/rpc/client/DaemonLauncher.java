@@ -1,5 +1,6 @@
 package dev.cove.rpc.client;
 
+import dev.cove.rpc.AppIdentity;
 import dev.cove.rpc.instance.InstancePaths;
 import dev.cove.rpc.instance.PathRule;
 
@@ -48,38 +49,69 @@ public interface DaemonLauncher {
     }
 
     /**
-     * The launcher described by the environment: {@code COVE_DAEMON_CLASSPATH} (with
-     * {@code COVE_JAVA} and {@code COVE_JAVA_OPTS}) runs the daemon class directly; otherwise
-     * {@code COVE_LAUNCHER}, or {@code cove} on the PATH, runs {@code cove daemon}. Null if none.
+     * The launcher described by the environment, for the application the class path declares
+     * ({@link AppIdentity#ambient()}); see {@link #fromEnvironment(AppIdentity, Map)}.
      */
     static DaemonLauncher fromEnvironment() {
-        return fromEnvironment(System.getenv());
+        return fromEnvironment(AppIdentity.ambient(), System.getenv());
     }
 
     static DaemonLauncher fromEnvironment(Map<String, String> env) {
-        String cp = env.get("COVE_DAEMON_CLASSPATH");
-        if (cp != null && !cp.isBlank()) {
-            String java = env.getOrDefault("COVE_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return fromEnvironment(AppIdentity.ambient(), env);
+    }
+
+    /**
+     * The launcher described by the environment: {@code {PREFIX}_DAEMON_CLASSPATH} (with
+     * {@code {PREFIX}_JAVA} and {@code {PREFIX}_JAVA_OPTS}) runs the daemon class directly; otherwise
+     * {@code {PREFIX}_LAUNCHER}, or the application's command on the PATH, runs {@code {command} daemon}.
+     * Null if none.
+     */
+    static DaemonLauncher fromEnvironment(AppIdentity app, Map<String, String> env) {
+        String cp = env.get(app.env("DAEMON_CLASSPATH"));
+        if (cp != null && !cp.isBlank() && (app.daemonMain() != null || env.get(app.env("DAEMON_MAIN")) != null)) {
+            String java = env.getOrDefault(app.env("JAVA"), Path.of(System.getProperty("java.home"), "bin", "java").toString());
             List<String> cmd = new ArrayList<>(List.of(java));
-            String opts = env.getOrDefault("COVE_JAVA_OPTS", "--enable-native-access=ALL-UNNAMED");
+            String opts = env.getOrDefault(app.env("JAVA_OPTS"), "--enable-native-access=ALL-UNNAMED");
             for (String o : opts.trim().split("\\s+")) {
                 if (!o.isEmpty()) {
                     cmd.add(o);
                 }
             }
             withHeapCeiling(cmd);
-            cmd.addAll(List.of("-cp", cp, env.getOrDefault("COVE_DAEMON_MAIN", "dev.cove.daemon.DaemonMain")));
+            cmd.addAll(List.of("-cp", cp, env.getOrDefault(app.env("DAEMON_MAIN"), app.daemonMain())));
             return command(cmd);
         }
-        String launcher = env.get("COVE_LAUNCHER");
-        Path cove = launcher != null && !launcher.isBlank() ? Path.of(launcher) : findOnPath("cove");
-        return cove == null ? null : command(List.of(cove.toString(), "daemon"));
+        String launcher = env.get(app.env("LAUNCHER"));
+        Path found = launcher != null && !launcher.isBlank() ? Path.of(launcher) : findOnPath(app.command());
+        return found == null ? null : command(List.of(found.toString(), "daemon"));
     }
+
+    /**
+     * Runs {@code mainClass daemon --data-dir DIR --instance NAME} in a new JVM on this JVM's own class path,
+     * with the same {@code java}: what a program that carries its daemon in its own jars wants, with nothing to
+     * put on the PATH. {@link #FRAMEWORK_JVM_OPTIONS} come first, then {@code jvmOptions}; {@link #withHeapCeiling}
+     * sizes the heap unless they do.
+     */
+    static DaemonLauncher thisClassPath(Class<?> mainClass, String... jvmOptions) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(FRAMEWORK_JVM_OPTIONS);
+        cmd.addAll(List.of(jvmOptions));
+        withHeapCeiling(cmd);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName(), "daemon"));
+        return command(cmd);
+    }
+
+    /**
+     * What the framework's own libraries need from the JVM that runs a daemon: on JDK 23 and later, Kryo's use
+     * of {@code sun.misc.Unsafe} is allowed rather than warned about on every start (JEP 471/498).
+     */
+    List<String> FRAMEWORK_JVM_OPTIONS = Runtime.version().feature() >= 23
+            ? List.of("--sun-misc-unsafe-memory-access=allow") : List.of();
 
     /**
      * The daemon's default heap ceiling. Without one the JVM takes a quarter of the machine's memory and, with
      * G1, grows towards it while indexing (0.8-1.2 GB seen on 200,000 files) although the live set is far
-     * smaller: the name table of 1,000,000 entries is ~110 MB. Raise it with {@code COVE_JAVA_OPTS=-Xmx2g}.
+     * smaller: the name table of 1,000,000 entries is ~110 MB. Raise it with {@code {PREFIX}_JAVA_OPTS=-Xmx2g}.
      */
     public static final String DEFAULT_HEAP_CEILING = "-Xmx512m";
 

@@ -64,7 +64,7 @@ public final class OperationIndexProcessor extends AbstractProcessor {
         try {
             FileObject f = processingEnv.getFiler().createResource(StandardLocation.CLASS_OUTPUT, "", OperationIndex.RESOURCE);
             try (Writer w = new java.io.OutputStreamWriter(f.openOutputStream(), StandardCharsets.UTF_8)) {
-                w.write("# Cove operation handlers, written at build time by " + getClass().getName() + "\n");
+                w.write("# cove-rpc operation handlers, written at build time by " + getClass().getName() + "\n");
                 for (String name : all) {
                     w.write(name);
                     w.write('\n');

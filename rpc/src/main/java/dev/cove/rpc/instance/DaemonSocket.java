@@ -45,7 +45,7 @@ public final class DaemonSocket {
             peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
         } catch (UnsupportedOperationException e) {
             throw new UntrustedServerException(socket, "unknown", -1, "cannot tell who serves " + socket
-                    + ": this system does not give a Unix socket's peer credentials, and Cove talks only to a "
+                    + ": this system does not give a Unix socket's peer credentials, and this client talks only to a "
                     + "daemon it knows runs as you");
         }
         if (FileTrust.isMe(peer.user())) {
@@ -53,11 +53,11 @@ public final class DaemonSocket {
         }
         String user = peer.user().getName();
         long uid = socketUid(socket, user);
-        throw new UntrustedServerException(socket, user, uid, "the Cove socket " + socket + " is served by another user: "
+        throw new UntrustedServerException(socket, user, uid, "the socket " + socket + " is served by another user: "
                 + user + (uid >= 0 ? " (uid " + uid + ")" : "") + ", not you (" + FileTrust.myName() + ", uid "
-                + FileTrust.myUid() + "). Cove sent it nothing: whoever made " + socket.getParent()
+                + FileTrust.myUid() + "). Nothing was sent to it: whoever made " + socket.getParent()
                 + " could read everything your clients send. Look at `ls -la " + socket.getParent() + "`; remove "
-                + socket.getParent() + " (as root if need be) and start Cove again, or choose another --data-dir");
+                + socket.getParent() + " (as root if need be) and start the daemon again, or choose another --data-dir");
     }
 
     /** The uid of the socket file, which the server's process created, when its owner has the peer's name. */

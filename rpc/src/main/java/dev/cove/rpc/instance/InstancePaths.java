@@ -1,5 +1,7 @@
 package dev.cove.rpc.instance;
 
+import dev.cove.rpc.AppIdentity;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +26,7 @@ import java.util.regex.Pattern;
  * {data}/plugins/                      extra operation jars
  * </pre>
  */
-public record InstancePaths(Path dataDir, String instance) {
+public record InstancePaths(Path dataDir, String instance, AppIdentity app) {
     public static final String DEFAULT = "default";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
     /** sun_path is 108 bytes on Linux and 104 on macOS, both counting the terminating NUL. */
@@ -34,28 +36,37 @@ public record InstancePaths(Path dataDir, String instance) {
         dataDir = dataDir.toAbsolutePath().normalize();
         instance = instance == null || instance.isBlank() ? DEFAULT : instance;
         checkName(instance);
+        app = app == null ? AppIdentity.ambient() : app;
+    }
+
+    /** An instance of the application the class path declares ({@link AppIdentity#ambient()}). */
+    public InstancePaths(Path dataDir, String instance) {
+        this(dataDir, instance, null);
     }
 
     /**
-     * Resolves the data folder the way every Cove program does: the explicit value, else
-     * {@code COVE_DATA_DIR}, else {@code $XDG_DATA_HOME/cove}, else {@code $HOME/.local/share/cove}.
+     * Resolves the data folder the way every program of the application does: the explicit value, else
+     * {@link AppIdentity#defaultDataDir} ({@code {PREFIX}_DATA_DIR}, else {@code $XDG_DATA_HOME/{name}}, else
+     * {@code $HOME/.local/share/{name}}).
      */
-    public static InstancePaths resolve(Path explicitDataDir, String instance) {
-        return new InstancePaths(explicitDataDir != null ? explicitDataDir : defaultDataDir(System.getenv()), instance);
+    public static InstancePaths resolve(AppIdentity app, Path explicitDataDir, String instance) {
+        return new InstancePaths(explicitDataDir != null ? explicitDataDir : app.defaultDataDir(System.getenv()),
+                instance, app);
     }
 
+    /** {@link #resolve(AppIdentity, Path, String)} for the application the class path declares. */
+    public static InstancePaths resolve(Path explicitDataDir, String instance) {
+        return resolve(AppIdentity.ambient(), explicitDataDir, instance);
+    }
+
+    /** The default data folder of the application the class path declares. */
     public static Path defaultDataDir(Map<String, String> env) {
-        String cove = env.get("COVE_DATA_DIR");
-        if (cove != null && !cove.isBlank()) {
-            return Path.of(cove);
-        }
-        String xdg = env.get("XDG_DATA_HOME");
-        if (xdg != null && !xdg.isBlank()) {
-            return Path.of(xdg, "cove");
-        }
-        // $HOME, as the XDG spec and every shell mean it; Java's user.home comes from the password file instead
-        String home = env.get("HOME");
-        return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".local", "share", "cove");
+        return AppIdentity.ambient().defaultDataDir(env);
+    }
+
+    /** Another instance of the same application in the same data folder. */
+    public InstancePaths withInstance(String name) {
+        return new InstancePaths(dataDir, name, app);
     }
 
     public static void checkName(String instance) {
@@ -90,7 +101,7 @@ public record InstancePaths(Path dataDir, String instance) {
         return daemonDir().resolve("spawn" + suffix() + ".lock");
     }
 
-    /** Held by the supervisor ({@code cove start --supervise}) of this instance, holding its PID; never deleted. */
+    /** Held by the supervisor (a process that restarts the daemon) of this instance, holding its PID; never deleted. */
     public Path supervisorLockFile() {
         return daemonDir().resolve("supervisor" + suffix() + ".lock");
     }
@@ -192,7 +203,7 @@ public record InstancePaths(Path dataDir, String instance) {
         if (PathRule.ensure(dir) == PathRule.Outcome.TIGHTENED) {
             notes.add("tightened " + dir + " from " + PosixFilePermissions.toString(before) + " to "
                     + PosixFilePermissions.toString(Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS))
-                    + " (Cove's folders are the user's alone: docs/reliability.md, Security)");
+                    + " (a daemon's folders are its user's alone: docs/reliability.md, Security)");
         }
     }
 
@@ -217,18 +228,16 @@ public record InstancePaths(Path dataDir, String instance) {
     /**
      * The path to bind and connect to. Normally the socket itself; when that is longer than the
      * kernel accepts, a path through a short private symlink to the daemon folder
-     * ({@code /tmp/cove-{user}/{hash}}), so the socket still lives in the data folder.
+     * ({@code /tmp/{app}-{user}/{hash}}), so the socket still lives in the data folder.
      *
-     * <p>{@code /tmp} is shared: another user may have created {@code /tmp/cove-{user}} first, to swap the
+     * <p>{@code /tmp} is shared: another user may have created {@code /tmp/{app}-{user}} first, to swap the
      * link for one of their own and receive the owner's clients. The folder is used only if it is a real
-     * folder owned by this user (its mode is then tightened to 0700); otherwise {@code $XDG_RUNTIME_DIR/cove}
+     * folder owned by this user (its mode is then tightened to 0700); otherwise {@code $XDG_RUNTIME_DIR/{app}}
      * (private to the user by definition) is used when that is set, and the choice is logged; failing both,
      * this refuses with a message naming the folder, its owner and the fix.
      */
     public Path connectPath() throws IOException {
-        String runtime = System.getenv("XDG_RUNTIME_DIR");
-        return connectPathVia(Path.of("/tmp", "cove-" + System.getProperty("user.name")),
-                runtime == null || runtime.isBlank() ? null : Path.of(runtime, "cove"));
+        return connectPathVia(app.linkDir(), app.runtimeLinkDir(System.getenv()));
     }
 
     /** {@link #connectPath()} with the link folder and its fallback given (tests pass folders of their own). */
@@ -243,7 +252,7 @@ public record InstancePaths(Path dataDir, String instance) {
             String fallbackWhy = fallback == null ? "XDG_RUNTIME_DIR is not set" : privateFolder(fallback);
             if (fallbackWhy != null) {
                 throw new IOException(linkDir + " cannot hold the short link to the socket: " + why + ". Another user "
-                        + "may have created it to capture your daemon's clients; Cove refuses to use it ("
+                        + "may have created it to capture your daemon's clients; " + app.displayName() + " refuses to use it ("
                         + (fallback == null ? fallbackWhy : fallback + " is no alternative either: " + fallbackWhy)
                         + "). Remove " + linkDir + " (as root if need be), "
                         + "set XDG_RUNTIME_DIR, or choose a shorter --data-dir");

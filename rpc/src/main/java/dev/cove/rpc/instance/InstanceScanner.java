@@ -1,5 +1,7 @@
 package dev.cove.rpc.instance;
 
+import dev.cove.rpc.AppIdentity;
+
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -23,7 +25,12 @@ public final class InstanceScanner {
     private InstanceScanner() {
     }
 
+    /** {@link #scan(AppIdentity, Path)} for the application the class path declares. */
     public static List<InstanceStatus> scan(Path dataDir) {
+        return scan(AppIdentity.ambient(), dataDir);
+    }
+
+    public static List<InstanceStatus> scan(AppIdentity app, Path dataDir) {
         TreeSet<String> names = new TreeSet<>();
         names.add(InstancePaths.DEFAULT);
         collect(dataDir.resolve("daemon"), names);
@@ -38,7 +45,7 @@ public final class InstanceScanner {
         List<InstanceStatus> out = new ArrayList<>();
         for (String name : names) {
             try {
-                out.add(status(new InstancePaths(dataDir, name)));
+                out.add(status(new InstancePaths(dataDir, name, app)));
             } catch (IllegalArgumentException ignored) {
                 // a stray file whose name is no instance name
             }

@@ -223,8 +223,8 @@ public final class PathRule {
     private static Refusal judge(Path dir, Map<String, Object> a) throws IOException {
         if (Boolean.TRUE.equals(a.get("isSymbolicLink"))) {
             return new Refusal(dir, dir + " is a symlink (to " + Files.readSymbolicLink(dir) + "), not a folder; "
-                    + "Cove does not follow links on the way to its socket and data, since whoever can change the "
-                    + "link could redirect them", "remove the link (rm " + dir + ") and let Cove create the folder, "
+                    + "Links are not followed on the way to the socket and data, since whoever can change the "
+                    + "link could redirect them", "remove the link (rm " + dir + ") and let the daemon create the folder, "
                     + "or give the real folder as --data-dir");
         }
         if (!Boolean.TRUE.equals(a.get("isDirectory"))) {
@@ -234,7 +234,7 @@ public final class PathRule {
         long uid = ((Number) a.get("uid")).longValue();
         if (uid != FileTrust.myUid()) {
             return new Refusal(dir, dir + " belongs to " + describe(dir) + ", not to you (" + me()
-                    + "); another user could change what Cove keeps there", "if you trust it, take it over (sudo chown -R "
+                    + "); another user could change what is kept there", "if you trust it, take it over (sudo chown -R "
                     + userName() + " " + dir + "); otherwise remove it (sudo rm -r " + dir
                     + ") or choose another --data-dir");
         }
@@ -256,13 +256,13 @@ public final class PathRule {
             int mode = (Integer) a.get("mode");
             if (uid != FileTrust.myUid() && uid != 0) {
                 return new Refusal(parent, parent + " belongs to " + describe(parent)
-                        + "; that user could swap what Cove keeps inside", "choose a --data-dir in a folder of your own");
+                        + "; that user could swap what is kept inside", "choose a --data-dir in a folder of your own");
             }
             if ((mode & STICKY) == 0 && (mode & GROUP_OTHER_WRITE) != 0
                     && ((mode & 0002) != 0 || !FileTrust.ownPrivateGroup(parent))) {
                 return new Refusal(parent, parent + " is writable by "
                         + ((mode & 0002) != 0 ? "every user" : "its group") + " (owner " + describe(parent)
-                        + "); they could swap what Cove keeps inside", (uid == FileTrust.myUid() ? "chmod go-w " + parent
+                        + "); they could swap what is kept inside", (uid == FileTrust.myUid() ? "chmod go-w " + parent
                         : "ask root to run: chmod go-w " + parent) + ", or choose a --data-dir in a folder of your own");
             }
             return null;
@@ -282,7 +282,7 @@ public final class PathRule {
                     PosixFileAttributeView view = self.getFileAttributeView(PosixFileAttributeView.class);
                     PosixFileAttributes a = view.readAttributes(); // fstat
                     if (!a.isDirectory() || !a.fileKey().equals(key)) {
-                        throw new UnsafeFolderException(new Refusal(dir, dir + " changed while Cove checked it",
+                        throw new UnsafeFolderException(new Refusal(dir, dir + " changed while it was being checked",
                                 "look at it (ls -ld " + dir + "); if another user can change it, choose another --data-dir"));
                     }
                     view.setPermissions(target); // fchmod

@@ -233,6 +233,11 @@ public final class OperationRegistry {
             return this;
         }
 
+        /** Whether a handler for this wire method (e.g. {@code query:core.ping.v1}) was added. */
+        public boolean has(String wireMethod) {
+            return entries.containsKey(wireMethod);
+        }
+
         public OperationRegistry build() {
             return new OperationRegistry(entries);
         }

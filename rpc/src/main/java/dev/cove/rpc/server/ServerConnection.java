@@ -280,7 +280,7 @@ final class ServerConnection {
         int version = protocol.asInt();
         if (version != Protocol.VERSION) {
             String upgrade = version > Protocol.VERSION
-                    ? "upgrade the daemon (then run `cove restart`)" : "upgrade the client";
+                    ? "upgrade the daemon (then run `" + server.config.serverName() + " restart`)" : "upgrade the client";
             send(error(null, ErrorCode.UNSUPPORTED_VERSION, "client speaks protocol " + version + " but this daemon ("
                     + server.config.serverVersion() + ") speaks " + Protocol.VERSION + ": " + upgrade,
                     Map.of("daemonProtocol", Protocol.VERSION, "clientProtocol", version)));
@@ -388,7 +388,7 @@ final class ServerConnection {
             List<String> near = server.registry.suggestions(method);
             send(error(idNode, ErrorCode.METHOD_NOT_FOUND, "no operation is registered as '" + method + "'"
                     + (near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near) + "?")
-                    + " (`cove methods` lists them all)", Map.of("method", method)));
+                    + " (`" + server.config.serverName() + " methods` lists them all)", Map.of("method", method)));
             return;
         }
         if (!entry.name().kind().wire().equals(type)) {

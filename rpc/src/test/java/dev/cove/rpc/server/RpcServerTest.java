@@ -437,6 +437,7 @@ class RpcServerTest {
         clients.add(c);
         RpcException e = assertThrows(RpcException.class, () -> c.call(new Echo("x", 1)));
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
-        assertTrue(e.getMessage().contains("missing.sock") && e.getMessage().contains("cove start"), e.getMessage());
+        assertTrue(e.getMessage().contains("missing.sock") && e.getMessage().contains("no Demo daemon")
+                && e.getMessage().contains("`demo start`"), e.getMessage());
     }
 }

@@ -30,8 +30,8 @@ public record DefaultLibrary(Path file, String key) {
         // the folder a plain `cove` uses when nothing names one; a data folder given by COVE_DATA_DIR is keyed by
         // its path like one given by --data-dir, or its default library would be taken for the plain one's
         Map<String, String> plain = new HashMap<>(env);
-        plain.remove("COVE_DATA_DIR");
-        Path defaultData = InstancePaths.defaultDataDir(plain).toAbsolutePath().normalize();
+        plain.remove(paths.app().env("DATA_DIR"));
+        Path defaultData = paths.app().defaultDataDir(plain).toAbsolutePath().normalize();
         Path data = paths.dataDir().toAbsolutePath().normalize();
         return new DefaultLibrary(file, "library." + paths.instance() + (data.equals(defaultData) ? "" : "@" + data));
     }
