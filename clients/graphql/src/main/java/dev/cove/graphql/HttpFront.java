@@ -441,6 +441,9 @@ final class HttpFront extends Handler.Abstract {
      */
     private boolean notYet(Response response, Callback callback, String media) {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+        // the request's body may be left unread, after which Jetty drops the connection: say so, or a client that
+        // keeps connections alive sends its retry down a closed one ("header parser received no bytes")
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         String why = "the GraphQL schema is not ready: no answer yet from the Cove daemon of instance '"
                 + instance + "' (start it with `cove start`, or let this server start it); retry shortly";
         if (media == null) {
