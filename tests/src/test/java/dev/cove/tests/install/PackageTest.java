@@ -1,6 +1,7 @@
 package dev.cove.tests.install;
 
 import dev.cove.tests.support.Await;
+import dev.cove.tests.support.DebianPackage;
 import dev.cove.tests.support.Reaper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,6 +74,8 @@ class PackageTest {
         boolean stale = Stream.of(tarball, deb, wheel).anyMatch(f -> !Files.exists(f))
                 || Files.getLastModifiedTime(cliJar).compareTo(Files.getLastModifiedTime(tarball)) > 0;
         if (stale) {
+            DebianPackage.ensure("asciidoctor", "bin/package turns the man pages into troff with asciidoctor",
+                    List.of("asciidoctor"));
             Process p = new ProcessBuilder(ROOT.resolve("bin/package").toString(), "--no-build")
                     .redirectErrorStream(true).start();
             Reaper.register(p.toHandle());
