@@ -22,6 +22,7 @@ public final class Main {
             case "sessions" -> SessionsBench.main(rest);
             case "rpc" -> RpcBench.main(rest);
             case "process" -> ProcessBench.main(rest);
+            case "package" -> PackageBench.main(rest);
             case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
             default -> {
                 System.err.println("unknown suite " + args[0]);
@@ -49,6 +50,9 @@ public final class Main {
                                      [--threads PER_CONNECTION] [--events N]   (in-process server, no daemon)
                        bin/bench process [--runs N] [--starts N]   (`cove status` vs `java -version`; daemon cold
                                      start and idle RSS; through bin/cove, as users run it)
+                       bin/bench package [--runs N] [--starts N] [--tarball FILE]   (what bin/package made: sizes;
+                                     `cove status`, daemon ready and idle RSS from the unpacked tarball against
+                                     bin/cove from this checkout, interleaved in one run)
                        bin/bench jmh [JMH options, e.g. RpcJmh -f 1 -wi 3 -i 5]   (JMH round trip: RpcJmh)
                 daemon JVM flags: COVE_BENCH_DAEMON_OPTS (e.g. -XX:StartFlightRecording=filename=/tmp/d.jfr)""");
     }

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 final class ProcessBench {
     private static final Pattern READY = Pattern.compile("ready on .* in (\\d+) ms");
     /** The CLI's settings folder for this run (a temporary one), so that the user's own stay as they are. */
-    private static Path configHome;
+    static Path configHome;
 
     static void main(List<String> args) throws Exception {
         int runs = 20;
@@ -140,13 +140,13 @@ final class ProcessBench {
         System.out.printf("  %-36s %8d %8d %8d%n", name, sorted[0], pct(sorted, 50), pct(sorted, 90));
     }
 
-    private static long pct(long[] sorted, double p) {
+    static long pct(long[] sorted, double p) {
         int i = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
         return sorted[Math.max(0, i)];
     }
 
     /** Runs a command to its end and returns its wall time in ms; fails on a non-zero exit. */
-    private static long run(List<String> cmd, int timeoutSeconds) throws IOException, InterruptedException {
+    static long run(List<String> cmd, int timeoutSeconds) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(new File("/dev/null"));
         if (configHome != null) {
@@ -164,7 +164,7 @@ final class ProcessBench {
         return ms;
     }
 
-    private static long readyMillis(Path log) throws IOException {
+    static long readyMillis(Path log) throws IOException {
         Matcher m = READY.matcher(Files.readString(log));
         long last = -1;
         while (m.find()) {
@@ -179,7 +179,7 @@ final class ProcessBench {
      * (/proc/PID/stat, 10 ms steps); {@code wallBefore} and {@code bootBefore} (/proc/uptime) were read together
      * just before `cove start`, which ties that to the log's wall-clock time.
      */
-    private static long processToReadyMillis(long pid, Path log, long wallBefore, long bootBefore) throws IOException {
+    static long processToReadyMillis(long pid, Path log, long wallBefore, long bootBefore) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long startedBootMillis = Long.parseLong(f[19]) * 10; // field 22, starttime, in ticks of 1/100 s
@@ -193,12 +193,12 @@ final class ProcessBench {
     }
 
     /** Milliseconds since boot, from /proc/uptime (10 ms steps). */
-    private static long bootMillis() throws IOException {
+    static long bootMillis() throws IOException {
         String up = Files.readString(Path.of("/proc/uptime")).split(" ")[0];
         return Math.round(Double.parseDouble(up) * 1000);
     }
 
-    private static long rssKiB(long pid) throws IOException {
+    static long rssKiB(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("\\D", ""));
