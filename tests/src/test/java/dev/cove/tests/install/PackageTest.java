@@ -40,10 +40,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code mvn} are decoys that fail loudly and leave a note; the .deb installed into a throwaway root and removed
  * again; the Python wheel installed offline into a fresh venv.
  *
- * <p>Tagged {@code package}, outside {@code bin/test}'s default run: it uses {@code dist/} as {@code bin/package}
- * left it, and makes it ({@code bin/package --no-build}, about 90 s here) when it is missing or older than the
- * jars. Run it with {@code bin/test -pl tests -am -Dcove.test.excluded=none -Dtest=PackageTest
- * -Dsurefire.failIfNoSpecifiedTests=false} (docs/install.md).
+ * <p>Tagged {@code package}: part of {@code bin/test}, and {@code -Dcove.test.excluded=package} leaves it out of a
+ * quick local run. It uses {@code dist/} as {@code bin/package} left it, and makes it ({@code bin/package --no-build},
+ * about 90 s here) when it is missing or older than the jars (docs/install.md).
  */
 @Tag("package")
 class PackageTest {
