@@ -402,6 +402,24 @@ class KryoLengthClaimTest {
                 new Claim("2^31-1", Integer.MAX_VALUE));
     }
 
+    /**
+     * The registered JDK types that carry a length (KryoCodec's fixed list): a payload may hold one of them
+     * wherever a value of any class is read, the root included.
+     */
+    static final List<Type> REGISTERED_WITH_LENGTHS = List.of(String.class, byte[].class, int[].class, long[].class,
+            double[].class, String[].class, ArrayList.class, LinkedHashMap.class, LinkedHashSet.class,
+            BigInteger.class, BigDecimal.class);
+
+    static List<Type> roots(Class<?> input) {
+        List<Type> roots = new ArrayList<>(List.of(input));
+        roots.addAll(REGISTERED_WITH_LENGTHS);
+        return roots;
+    }
+
+    static String name(Type root) {
+        return root instanceof Class<?> c && !c.isRecord() ? "(" + c.getSimpleName() + " at the root)" : "";
+    }
+
     // ---- the test ----
 
     @Test
@@ -439,23 +457,31 @@ class KryoLengthClaimTest {
                 Payloads payloads = new Payloads(1 << 20, List.of(input, Requests.info(input).resultType()));
                 assertEquals(schemas.get(method), payloads.fingerprint(), "the test's codec for " + method
                         + " matches the daemon's");
-                List<Position> positions = new ArrayList<>();
-                positions(input, List.of(), positions);
-                for (Position pos : positions) {
+                // the root is read as "any registered class", so the wire may put any of them there: the input's
+                // own graph, and every registered JDK type that carries a length
+                List<Map.Entry<Type, Position>> positions = new ArrayList<>();
+                for (Type root : roots(input)) {
+                    List<Position> found = new ArrayList<>();
+                    positions(root, List.of(), found);
+                    found.forEach(p -> positions.add(Map.entry(root, p)));
+                }
+                for (Map.Entry<Type, Position> rp : positions) {
+                    Type root = rp.getKey();
+                    Position pos = rp.getValue();
                     byte[] one = null;
                     byte[] two = null;
                     String refused = null;
                     for (numbers = 0; numbers < NUMBERS.length && one == null; numbers++) {
                         try {
-                            one = payloads.kryo().encode(value(input, pos.steps(), 1));
-                            two = payloads.kryo().encode(value(input, pos.steps(), 2));
+                            one = payloads.kryo().encode(value(root, pos.steps(), 1));
+                            two = payloads.kryo().encode(value(root, pos.steps(), 2));
                         } catch (ReflectiveOperationException | RuntimeException x) { // Refused among them
                             one = null;
                             refused = x.getMessage();
                         }
                     }
                     if (one == null) {
-                        skipped.add(method + " " + pos + ": " + refused);
+                        skipped.add(method + " " + name(root) + pos + ": " + refused);
                         continue;
                     }
                     int off = 0;
@@ -483,7 +509,7 @@ class KryoLengthClaimTest {
                         boolean fine = code.equals("DECODE_ERROR")
                                 || claim.name().equals("zero") && code.equals("INVALID_INPUT");
                         if (!fine) {
-                            failures.add(method + " " + pos + ", claim " + claim + ": " + f);
+                            failures.add(method + " " + name(root) + pos + ", claim " + claim + ": " + f);
                         }
                     }
                 }
