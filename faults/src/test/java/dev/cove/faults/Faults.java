@@ -111,7 +111,8 @@ final class Faults {
 
     /** Prints the peak RSS of one abuse case and fails if it passed {@link #RSS_BOUND}. */
     static void checkPeak(String abuse, long base, long peak) {
-        System.out.println("[faults] peak RSS, " + abuse + ": " + mib(peak) + " (before " + mib(base) + "; bound "
+        System.out.println("[faults] peak RSS, " + abuse + ": " + mib(peak) + " (" + (base > 0 ? "before " + mib(base)
+                + "; " : "") + "bound "
                 + mib(RSS_BOUND) + " = heap ceiling " + mib(HEAP_CEILING) + " + native margin " + mib(NATIVE_MARGIN)
                 + ")");
         if (peak > RSS_BOUND) {

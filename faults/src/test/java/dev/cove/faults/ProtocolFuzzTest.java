@@ -89,6 +89,7 @@ class ProtocolFuzzTest {
                 assertTrue(daemon.process().isAlive(), "the daemon survived the fuzzing" + daemon.output());
                 String log = daemon.log();
                 assertTrue(!log.contains("OutOfMemoryError"), "the daemon ran out of memory:" + daemon.output());
+                Faults.checkPeak("protocol fuzzing, at the end", 0, Faults.rssBytes(daemon.pid()));
             }
             System.out.println("[faults] protocol fuzzing: " + FRAMES.get() + " frames fuzzed, canary answered "
                     + (canary == null ? 0 : canary.answered()) + " pings, daemon RSS "
@@ -706,8 +707,7 @@ class ProtocolFuzzTest {
             assertEquals("BAD_FRAME", code(raw.next()));
             assertEquals("ok", raw.call("alive", PING, null).path("type").asText());
         }
-        System.out.println("[faults] over-limit frames: RSS " + Faults.mib(rssBefore) + " -> "
-                + Faults.mib(Faults.rssBytes(daemon.pid())));
+        Faults.checkPeak("over-limit frames", rssBefore, Faults.rssBytes(daemon.pid()));
     }
 
     @Test
