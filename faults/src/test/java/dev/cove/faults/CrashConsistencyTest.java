@@ -1,5 +1,6 @@
 package dev.cove.faults;
 
+import dev.cove.api.events.JobUpdate;
 import dev.cove.api.files.CopyFiles;
 import dev.cove.api.files.FileEntry;
 import dev.cove.api.files.SearchFiles;
@@ -17,8 +18,11 @@ import dev.cove.api.locations.AddLocation;
 import dev.cove.api.sessions.GetSession;
 import dev.cove.api.sessions.LogEvent;
 import dev.cove.api.sessions.RegisterSession;
+import dev.cove.rpc.EventFilter;
 import dev.cove.rpc.RpcException;
 import dev.cove.rpc.client.CoreClient;
+import dev.cove.rpc.client.EventStream;
+import dev.cove.rpc.client.StreamItem;
 import dev.cove.tests.support.Await;
 import dev.cove.tests.support.DaemonProcess;
 import org.junit.jupiter.api.Test;
@@ -214,6 +218,25 @@ class CrashConsistencyTest {
         }
     }
 
+    /**
+     * Waits for the first JobUpdate of {@code jobId} that shows the scan running: the moment to kill. The stream
+     * was opened before the job started, so its first events cannot be missed.
+     */
+    static void awaitRunning(EventStream events, long jobId) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            StreamItem item = events.poll(Duration.ofSeconds(5));
+            if (item instanceof StreamItem.Delivered d && d.event() instanceof JobUpdate u && u.jobId() == jobId) {
+                if (u.state() == JobState.RUNNING) {
+                    return;
+                }
+                assertTrue(!u.state().isFinished(), "the scan ended before its first progress event: " + u);
+            }
+            assertTrue(!(item instanceof StreamItem.Ended), "the event stream ended: " + item);
+        }
+        throw new AssertionError("no progress event for scan " + jobId + " within " + WAIT.toSeconds() + " s");
+    }
+
     @Test
     void indexingSurvivesKill9AndTheIndexEqualsAFreshWalk() throws Exception {
         Random r = new Random(SEED + 2);
@@ -223,13 +246,23 @@ class CrashConsistencyTest {
         int midScan = 0;
         String lib = null;
         Set<Long> jobsBefore = new TreeSet<>();
+        long killedJob = -1;
         int survived = 0;
         for (int round = 0; round <= kills(); round++) {
             try (DaemonProcess d = DaemonProcess.start(data, "crashidx")) {
                 CoreClient c = d.client();
+                if (killedJob >= 0) {
+                    // proof that the kill hit a running scan: the restart found it running and marked it so
+                    JobState after = c.call(new GetJob(killedJob)).state();
+                    if (after == JobState.INTERRUPTED) {
+                        midScan++;
+                    }
+                }
+                EventStream events = c.subscribe(EventFilter.NONE, JobUpdate.class);
+                long job;
                 if (lib == null) {
                     lib = c.call(new CreateLibrary("Crash")).id();
-                    jobsBefore.add(c.call(new AddLocation(lib, root.toString())).jobId());
+                    job = c.call(new AddLocation(lib, root.toString())).jobId();
                 } else {
                     noJobLies(c, jobsBefore);
                     // the start-up rescan finishes what the crash cut short; then the index is the disk
@@ -242,22 +275,22 @@ class CrashConsistencyTest {
                     }
                     // change the tree so the next scan has work, and start it
                     tree(root.resolve("round" + round), 300 + r.nextInt(600), r);
-                    jobsBefore.add(c.call(new dev.cove.api.locations.RescanLocation(lib,
-                            c.call(new dev.cove.api.locations.ListLocations(lib)).locations().get(0).id())).id());
+                    job = c.call(new dev.cove.api.locations.RescanLocation(lib,
+                            c.call(new dev.cove.api.locations.ListLocations(lib)).locations().get(0).id())).id();
                 }
+                jobsBefore.add(job);
                 c.call(new ListJobs(null, 10_000)).jobs().forEach(j -> jobsBefore.add(j.id()));
-                randomPause(r, 800);
-                if (c.call(new ListJobs(null, 10_000)).jobs().stream()
-                        .anyMatch(j -> j.kind() == JobKind.INDEX && !j.state().isFinished())) {
-                    midScan++;
-                }
+                awaitRunning(events, job);
                 kill9(d);
+                killedJob = job;
                 survived++;
             }
             integrityCheck(data, "after kill " + survived);
         }
-        System.out.println("[faults] kill -9 during indexing: " + survived + " kills survived (" + midScan
-                + " with a scan running a moment before the kill)");
+        System.out.println("[faults] kill -9 during indexing: " + survived + " kills survived, " + midScan + " of "
+                + survived + " kills with a scan running (the restart found the scan running and marked it "
+                + "INTERRUPTED)");
+        assertEquals(survived, midScan, "every kill hit a running scan");
     }
 
     @Test

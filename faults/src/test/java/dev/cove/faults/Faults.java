@@ -83,6 +83,44 @@ final class Faults {
         return names == null ? -1 : names.length;
     }
 
+    /** The heap ceiling a user's daemon runs with ({@code cove start}, from the launcher's own flag). */
+    static final long HEAP_CEILING = parseSize(dev.cove.rpc.client.DaemonLauncher.DEFAULT_HEAP_CEILING.substring(4));
+
+    /**
+     * What a daemon needs beyond its heap: metaspace and class space (~60-70 MiB with Jackson, Kryo, SQLite and
+     * Logback loaded), the JIT's code cache (tens of MiB), G1's card table and remembered sets (a few percent of
+     * the heap), thread stacks (a few hundred threads under abuse), NIO's per-thread temporary direct buffers
+     * (each as large as the largest single write, up to a 16 MiB frame) and SQLite's page caches. 256 MiB covers
+     * these with room to spare; a daemon past it is growing outside the heap, which no ceiling stops.
+     */
+    static final long NATIVE_MARGIN = 256L << 20;
+
+    /** The most RSS an abused daemon may reach: its heap ceiling plus {@link #NATIVE_MARGIN}. */
+    static final long RSS_BOUND = HEAP_CEILING + NATIVE_MARGIN;
+
+    static long parseSize(String s) {
+        char unit = Character.toLowerCase(s.charAt(s.length() - 1));
+        long shift = switch (unit) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            default -> 0;
+        };
+        return Long.parseLong(Character.isDigit(unit) ? s : s.substring(0, s.length() - 1)) << shift;
+    }
+
+    /** Prints the peak RSS of one abuse case and fails if it passed {@link #RSS_BOUND}. */
+    static void checkPeak(String abuse, long base, long peak) {
+        System.out.println("[faults] peak RSS, " + abuse + ": " + mib(peak) + " (" + (base > 0 ? "before " + mib(base)
+                + "; " : "") + "bound "
+                + mib(RSS_BOUND) + " = heap ceiling " + mib(HEAP_CEILING) + " + native margin " + mib(NATIVE_MARGIN)
+                + ")");
+        if (peak > RSS_BOUND) {
+            throw new AssertionError(abuse + ": the daemon's RSS peaked at " + mib(peak) + ", past its heap ceiling "
+                    + mib(HEAP_CEILING) + " plus the native margin " + mib(NATIVE_MARGIN));
+        }
+    }
+
     static String mib(long bytes) {
         return String.format("%.1f MiB", bytes / 1048576.0);
     }

@@ -1,6 +1,7 @@
 package dev.cove.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cove.rpc.codec.Json;
 import dev.cove.rpc.codec.KryoCodec;
 import dev.cove.rpc.codec.TypeGraph;
 import dev.cove.tests.support.DaemonProcess;
@@ -88,6 +89,7 @@ class ProtocolFuzzTest {
                 assertTrue(daemon.process().isAlive(), "the daemon survived the fuzzing" + daemon.output());
                 String log = daemon.log();
                 assertTrue(!log.contains("OutOfMemoryError"), "the daemon ran out of memory:" + daemon.output());
+                Faults.checkPeak("protocol fuzzing, at the end", 0, Faults.rssBytes(daemon.pid()));
             }
             System.out.println("[faults] protocol fuzzing: " + FRAMES.get() + " frames fuzzed, canary answered "
                     + (canary == null ? 0 : canary.answered()) + " pings, daemon RSS "
@@ -262,7 +264,7 @@ class ProtocolFuzzTest {
         Case nested() {
             int[] deep = {201, 250, 1000, 10_000, 100_000, 1_000_000};
             boolean tooDeep = r.nextInt(4) != 0;
-            int depth = tooDeep ? deep[r.nextInt(deep.length)] : 1 + r.nextInt(150);
+            int depth = tooDeep ? deep[r.nextInt(deep.length)] : 1 + r.nextInt(Json.MAX_NESTING); // 200 still reads
             boolean arrays = r.nextBoolean();
             StringBuilder sb = new StringBuilder(depth * 6);
             for (int i = 0; i < depth; i++) {
@@ -274,9 +276,10 @@ class ProtocolFuzzTest {
             }
             String id = "n" + (next++);
             String line = req(id, "query", ECHO, sb.toString());
-            // the frame object is one level, the payload's nesting sits below it
+            // the frame object is one level, the payload's nesting sits below it; the id comes first, so even
+            // a frame too deep to read is answered with it
             return c("nested " + depth + (arrays ? " arrays" : " objects"), line,
-                    tooDeep ? badFrame() : answer(id, "DECODE_ERROR"));
+                    tooDeep ? answer(id, "BAD_FRAME") : answer(id, "DECODE_ERROR"));
         }
 
         Case invalidUtf8() {
@@ -338,7 +341,7 @@ class ProtocolFuzzTest {
                 case 8 -> c("99-digit n", req(id, "query", ECHO, "{\"text\":\"x\",\"n\":" + "7".repeat(99) + "}"),
                         answer(id, "DECODE_ERROR"));
                 case 9 -> c("101-digit n", req(id, "query", ECHO, "{\"text\":\"x\",\"n\":" + "7".repeat(101) + "}"),
-                        badFrame());
+                        answer(id, "BAD_FRAME")); // over a parser limit, not malformed: the id is read
                 case 10 -> c("NaN n", req(id, "query", ECHO, "{\"text\":\"x\",\"n\":NaN}"), badFrame());
                 default -> c("sleep millis negative", req(id, "query", SLEEP, "{\"millis\":-" + r.nextInt(1000) + "}"),
                         answer(id, "ok", "INVALID_INPUT"));
@@ -354,7 +357,7 @@ class ProtocolFuzzTest {
                 case 1 -> c("huge method name", req(id, "query", "query:" + big, null), answer(id, "METHOD_NOT_FOUND"));
                 case 2 -> c("huge id", req(big, "query", PING, null), answer(big, "ok"));
                 default -> c("huge field name", req(id, "query", ECHO, "{\"" + big + "\":1}"),
-                        badFrame()); // names are capped at 50,000 characters by the parser
+                        answer(id, "BAD_FRAME")); // names are capped at 50,000 characters by the parser
             };
         }
 
@@ -704,8 +707,7 @@ class ProtocolFuzzTest {
             assertEquals("BAD_FRAME", code(raw.next()));
             assertEquals("ok", raw.call("alive", PING, null).path("type").asText());
         }
-        System.out.println("[faults] over-limit frames: RSS " + Faults.mib(rssBefore) + " -> "
-                + Faults.mib(Faults.rssBytes(daemon.pid())));
+        Faults.checkPeak("over-limit frames", rssBefore, Faults.rssBytes(daemon.pid()));
     }
 
     @Test

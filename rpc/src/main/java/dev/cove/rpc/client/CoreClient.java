@@ -326,6 +326,13 @@ public final class CoreClient implements AutoCloseable {
             return CompletableFuture.failedFuture(new RpcException(ErrorCode.INVALID_INPUT,
                     "cannot encode the request for " + method + ": " + e.getMessage(), Map.of(), e));
         }
+        int limit = c.hello.maxFrame();
+        if (frame.length - 1 > limit) {
+            // the daemon would close the connection part-way through, under every other call on it
+            return CompletableFuture.failedFuture(new RpcException(ErrorCode.FRAME_TOO_LARGE, "the request for "
+                    + method + " is " + (frame.length - 1) + " bytes, more than the daemon's frame limit of " + limit
+                    + " bytes; nothing was sent. Send less per call", Map.of("limit", limit, "size", frame.length - 1)));
+        }
         c.pending.put(id, new ClientConnection.Pending(f, p, resultType, method, onOk));
         f.whenComplete((v, ex) -> {
             if (ex instanceof CancellationException || ex instanceof TimeoutException) {

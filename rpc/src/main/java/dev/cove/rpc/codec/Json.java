@@ -15,13 +15,23 @@ public final class Json {
 
     public static final ObjectMapper MAPPER = create(64 * 1024 * 1024);
 
+    /**
+     * Reads whole frames: one level more than {@link #MAX_NESTING}, the frame's own object, so that a payload
+     * nested exactly {@link #MAX_NESTING} levels reaches its method (and gets its answer there) like any other.
+     */
+    public static final ObjectMapper FRAMES = create(64 * 1024 * 1024, MAX_NESTING + 1);
+
     private Json() {
     }
 
     public static ObjectMapper create(int maxStringLength) {
+        return create(maxStringLength, MAX_NESTING);
+    }
+
+    private static ObjectMapper create(int maxStringLength, int maxNesting) {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(MAX_NESTING)
+                        .maxNestingDepth(maxNesting)
                         .maxStringLength(maxStringLength)
                         .maxNumberLength(100)
                         .build())

@@ -313,7 +313,8 @@ public final class KryoCodec {
         }
 
         private void check(long elements) {
-            if (elements > limit - position) {
+            // a negative claim would reach `new T[n]` as a NegativeArraySizeException, not a refusal
+            if (elements < 0 || elements > limit - position) {
                 throw new KryoException("a value claims " + elements + " elements but the payload has "
                         + (limit - position) + " bytes left");
             }
@@ -329,17 +330,18 @@ public final class KryoCodec {
             if ((b & 0x80) == 0) {
                 return; // ASCII: read byte by byte up to its end marker, nothing allocated up front
             }
-            long count = b & 0x3F;
+            // the same int arithmetic as Kryo's readUtf8Length, so a claim that wraps negative there is seen here
+            int count = b & 0x3F;
             if ((b & 0x40) != 0) {
                 for (int shift = 6; shift <= 27 && p < limit; shift += 7) {
                     b = buffer[p++];
-                    count |= (long) (b & 0x7F) << shift;
+                    count |= (b & 0x7F) << shift;
                     if ((b & 0x80) == 0) {
                         break;
                     }
                 }
             }
-            if (count - 1 > limit - p) {
+            if (count < 0 || (long) count - 1 > limit - p) {
                 throw new KryoException("a string claims " + (count - 1) + " characters but the payload has "
                         + (limit - p) + " bytes left");
             }
@@ -428,7 +430,7 @@ public final class KryoCodec {
                 return null;
             }
             length--;
-            if (length > in.limit() - in.position()) {
+            if (length < 0 || length > in.limit() - in.position()) {
                 throw new KryoException("an array claims " + length + " strings but the payload is too short");
             }
             String[] array = new String[length];

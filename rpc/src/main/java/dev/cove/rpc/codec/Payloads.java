@@ -150,6 +150,11 @@ public final class Payloads {
             // refusal of its values arrives wrapped in a KryoException and is handled above
             throw new RpcException(ErrorCode.DECODE_ERROR, "kryo payload does not decode as "
                     + type.getSimpleName() + ": " + firstLine(e.getMessage()));
+        } catch (RuntimeException e) {
+            // decoding runs no handler code: whatever else fails here (a date out of range, an array size the
+            // guards missed) is the bytes' fault, not the call's
+            throw new RpcException(ErrorCode.DECODE_ERROR, "kryo payload does not decode as "
+                    + type.getSimpleName() + ": " + e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.cove.rpc.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cove.rpc.CallContext;
@@ -12,6 +13,7 @@ import dev.cove.rpc.PeerInfo;
 import dev.cove.rpc.RpcException;
 import dev.cove.rpc.codec.Json;
 import dev.cove.rpc.wire.FrameBuilder;
+import dev.cove.rpc.wire.FrameIds;
 import dev.cove.rpc.wire.FrameTooLargeException;
 import dev.cove.rpc.wire.LineReader;
 import dev.cove.rpc.wire.Protocol;
@@ -117,8 +119,10 @@ final class ServerConnection {
             }
         } catch (FrameTooLargeException e) {
             log.warn("client {} sent a frame over {} bytes; closing it", describe(), server.config.maxFrameBytes());
-            trySend(error(null, ErrorCode.FRAME_TOO_LARGE, "frame exceeds " + server.config.maxFrameBytes()
-                    + " bytes; the connection is closed", Map.of("limit", server.config.maxFrameBytes())));
+            // the id is usually near the start: answering it spares a client waiting for it its whole timeout
+            trySend(error(FrameIds.find(e.head(), 0, e.head().length), ErrorCode.FRAME_TOO_LARGE, "frame exceeds "
+                    + server.config.maxFrameBytes() + " bytes; the connection is closed",
+                    Map.of("limit", server.config.maxFrameBytes())));
         } catch (LineReader.BudgetExceededException e) {
             log.warn("client {} sent a large frame while other connections hold {} bytes of large frames; closing it",
                     describe(), server.frameBytes.get());
@@ -222,7 +226,16 @@ final class ServerConnection {
     private void onFrame(byte[] buf, int off, int len) throws IOException {
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(buf, off, len);
+            node = Json.FRAMES.readTree(buf, off, len);
+        } catch (StreamConstraintsException e) {
+            // well-formed as far as read, but too deep or too long: the id can still be read, and the client
+            // waiting for it should get this answer rather than its timeout
+            boolean deep = String.valueOf(e.getOriginalMessage()).contains("nesting depth");
+            send(error(FrameIds.find(buf, off, len), ErrorCode.BAD_FRAME, deep
+                    ? "the payload nests deeper than " + Json.MAX_NESTING + " levels, the most this daemon reads"
+                    : "frame refused: " + firstLine(e.getOriginalMessage()),
+                    deep ? Map.of("reason", "too_deep", "limit", Json.MAX_NESTING) : Map.of("reason", "too_long")));
+            return;
         } catch (JsonProcessingException e) {
             send(error(null, ErrorCode.BAD_FRAME, "frame is not valid JSON: " + firstLine(e.getOriginalMessage()), Map.of()));
             return;

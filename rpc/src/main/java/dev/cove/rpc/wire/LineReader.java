@@ -100,7 +100,7 @@ public final class LineReader {
         }
         scanned = end;
         if (end - start > maxFrame) {
-            throw new FrameTooLargeException(maxFrame);
+            throw tooLarge();
         }
         if (start == end) {
             start = end = scanned = 0;
@@ -108,6 +108,14 @@ public final class LineReader {
         }
         return true;
     }
+
+    /** Keeps the start of the refused frame, so that the refusal can name the request's id. */
+    private FrameTooLargeException tooLarge() {
+        return new FrameTooLargeException(maxFrame,
+                java.util.Arrays.copyOfRange(buf, start, start + Math.min(HEAD, end - start)));
+    }
+
+    private static final int HEAD = 4096;
 
     private void makeRoom() throws IOException {
         int pending = end - start;
@@ -121,7 +129,7 @@ public final class LineReader {
             }
         }
         if (buf.length > maxFrame) {
-            throw new FrameTooLargeException(maxFrame);
+            throw tooLarge();
         }
         byte[] bigger = new byte[(int) Math.min((long) buf.length * 2, (long) maxFrame + 2)];
         if (!budget.tryReserve(bigger.length - buf.length)) {

@@ -125,7 +125,7 @@ class ErrorIsolationTest {
             assertTrue(written < frame.length, "the daemon stopped reading near its limit: " + written + " of "
                     + frame.length + " bytes taken");
             JsonNode err = raw.next();
-            assertError(err, null, "FRAME_TOO_LARGE");
+            assertError(err, 1, "FRAME_TOO_LARGE"); // the id comes first, so the refusal carries it
             assertEquals(Protocol.DEFAULT_MAX_FRAME_BYTES, err.path("error").path("details").path("limit").asInt());
             assertTrue(raw.awaitClosed(Duration.ofSeconds(10)), "the daemon closes the connection after FRAME_TOO_LARGE");
         }

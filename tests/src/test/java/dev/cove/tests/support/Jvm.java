@@ -9,6 +9,11 @@ import java.util.List;
 /** How to start other JVMs from the tests: the java binary, the JVM flags and the class paths. */
 public final class Jvm {
     public static final String DAEMON_MAIN = "dev.cove.daemon.DaemonMain";
+    /**
+     * {@code -Dcove.test.launcherFlags=true}: daemons get the JVM flags a user's daemon gets
+     * ({@link dev.cove.rpc.client.DaemonLauncher#withHeapCeiling}), for suites that measure memory as users see it.
+     */
+    public static final String LAUNCHER_FLAGS = "cove.test.launcherFlags";
 
     private Jvm() {
     }
@@ -57,6 +62,10 @@ public final class Jvm {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.addAll(flags());
+        if (Boolean.getBoolean(LAUNCHER_FLAGS)) {
+            // the heap ceiling and G1 settings `cove start` gives, from the launcher's own list
+            dev.cove.rpc.client.DaemonLauncher.withHeapCeiling(cmd);
+        }
         cmd.addAll(List.of("@" + DaemonArgFile.PATH, DAEMON_MAIN));
         return cmd;
     }

@@ -1,6 +1,7 @@
 package dev.cove.cli.commands;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
@@ -90,10 +91,18 @@ public final class CallCommand implements Callable<Integer> {
         }
         try {
             return Json.MAPPER.readTree(text);
+        } catch (StreamConstraintsException e) {
+            // the same limits the daemon applies (Json.MAPPER is its configuration): sending would only get BAD_FRAME
+            String why = String.valueOf(e.getOriginalMessage()).contains("nesting depth")
+                    ? "nests deeper than " + Json.MAX_NESTING + " levels, the most the daemon reads"
+                    : "is over a limit the daemon applies: " + e.getOriginalMessage();
+            throw new ParameterException(spec.commandLine(), "the payload " + why + "; nothing was sent");
         } catch (JsonProcessingException e) {
+            // the location is missing for some refusals; never let reporting the error fail in its turn
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
             throw new ParameterException(spec.commandLine(), "the payload is not valid JSON: "
-                    + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ")");
+                    + e.getOriginalMessage() + (at == null ? "" : " (line " + at.getLineNr() + ", column "
+                    + at.getColumnNr() + ")"));
         }
     }
 }
