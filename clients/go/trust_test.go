@@ -534,8 +534,7 @@ func runRole(role string) int {
 		err = roleAttacker()
 	case "race", "xdg":
 		// unshare(1) gave this process a mount namespace of its own: a tmpfs on /tmp is private to it
-		if err = syscall.Mount("cove-test", "/tmp", "tmpfs", 0, "mode=1777"); err != nil {
-			err = fmt.Errorf("mount tmpfs on /tmp: %w", err)
+		if err = privateTmp(); err != nil {
 			break
 		}
 		if role == "race" {
@@ -555,6 +554,35 @@ func runRole(role string) int {
 		fmt.Println(string(b))
 	}
 	return 0
+}
+
+// privateTmp mounts a fresh tmpfs on /tmp in this mount namespace. A checkout that lies under /tmp (as a CI
+// clone may) stays visible at its own path, bound from a descriptor opened before the mount: the daemon's class
+// path and these tests' files are there.
+func privateTmp() error {
+	keep, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		return err
+	}
+	fd := -1
+	if strings.HasPrefix(keep, "/tmp/") {
+		if fd, err = syscall.Open(keep, syscall.O_RDONLY|syscall.O_DIRECTORY, 0); err != nil {
+			return fmt.Errorf("open %s: %w", keep, err)
+		}
+		defer syscall.Close(fd)
+	}
+	if err = syscall.Mount("cove-test", "/tmp", "tmpfs", 0, "mode=1777"); err != nil {
+		return fmt.Errorf("mount tmpfs on /tmp: %w", err)
+	}
+	if fd >= 0 {
+		if err = os.MkdirAll(keep, 0o755); err != nil {
+			return err
+		}
+		if err = syscall.Mount(fmt.Sprintf("/proc/self/fd/%d", fd), keep, "", syscall.MS_BIND, ""); err != nil {
+			return fmt.Errorf("keep %s visible: %w", keep, err)
+		}
+	}
+	return nil
 }
 
 // inNamespace runs role as root in a private mount namespace (unshare -m) and decodes its JSON result.

@@ -122,9 +122,15 @@ def in_namespace(scenario: str, *args: str, env: Optional[Dict[str, str]] = None
     returns the JSON object it prints last."""
     unshare = shutil.which("unshare") or "/usr/bin/unshare"
     script = os.path.join(HERE, "trust_scenarios.py")
+    # a checkout under /tmp (as a CI clone may be) stays visible at its own path: bound from the shell's working
+    # folder, which still is the old one once the tmpfs hides it (--no-canonicalize, or mount would resolve ".")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+    keep = root if root.startswith("/tmp/") else ""
     cmd = [unshare, "-m", "--propagation", "private", "sh", "-c",
-           'mount -t tmpfs -o mode=1777 cove-test /tmp && exec "$@"', "sh", sys.executable, script, scenario,
-           *args]
+           'k="$1"; shift; if [ -n "$k" ]; then cd "$k" || exit 1; fi; '
+           'mount -t tmpfs -o mode=1777 cove-test /tmp || exit 1; '
+           'if [ -n "$k" ]; then mkdir -p "$k" && mount --no-canonicalize --bind . "$k" && cd / || exit 1; fi; '
+           'exec "$@"', "sh", keep, sys.executable, script, scenario, *args]
     p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        timeout=timeout, env=env)
     out = p.stdout.decode("utf-8", "replace")
