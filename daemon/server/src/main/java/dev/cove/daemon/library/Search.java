@@ -69,22 +69,8 @@ public final class Search {
             String lit = Glob.isLiteral(g) ? "" : Glob.longestLiteral(g);
             narrowBy = lit.codePointCount(0, lit.length()) >= 3 ? lit : null;
         }
-        if (narrowBy != null && tableReady) {
-            long[] ids = lib.names.allMatching(narrowBy.getBytes(StandardCharsets.UTF_8), NARROW_CAP);
-            if (ids != null && ids.length == 0) {
-                return 0;
-            }
-            if (ids != null) {
-                where.append(" AND id IN (");
-                for (int i = 0; i < ids.length; i++) {
-                    where.append(i == 0 ? "" : ",").append(ids[i]);
-                }
-                where.append(')');
-            }
-        }
-        if (text != null) {
-            where.append(" AND instr(lname, ?) > 0");
-            args.add(text);
+        if (!narrowByName(lib, narrowBy, tableReady, text, where, args)) {
+            return 0;
         }
         String sql = "SELECT count(*) FROM (SELECT 1 FROM entries" + where + " LIMIT " + (COUNT_CAP + 1) + ")";
         return lib.db.read(c -> {
@@ -188,22 +174,8 @@ public final class Search {
         // name holding the substring, when there are at most NARROW_CAP; more than that match a common
         // substring, for which walking the sort order and stopping at the first page is the faster plan.
         String narrowBy = text != null ? text : globLiteral;
-        if (narrowBy != null && tableReady) {
-            long[] ids = lib.names.allMatching(narrowBy.getBytes(StandardCharsets.UTF_8), NARROW_CAP);
-            if (ids != null && ids.length == 0) {
-                return new SearchResult(List.of(), null, (System.nanoTime() - t0) / 1000, 0, true);
-            }
-            if (ids != null) {
-                where.append(" AND id IN (");
-                for (int i = 0; i < ids.length; i++) {
-                    where.append(i == 0 ? "" : ",").append(ids[i]);
-                }
-                where.append(')');
-            }
-        }
-        if (text != null) {
-            where.append(" AND instr(lname, ?) > 0");
-            args.add(text);
+        if (!narrowByName(lib, narrowBy, tableReady, text, where, args)) {
+            return new SearchResult(List.of(), null, (System.nanoTime() - t0) / 1000, 0, true);
         }
         String sql = columns + " FROM entries" + where + order + " LIMIT " + (limit + 1);
         return lib.db.read(c -> page(c, sql, args, limit, sort, q.descending(), t0));
@@ -342,6 +314,32 @@ public final class Search {
 
     /** Most ids the name table hands SQLite as an {@code id IN (...)} list; more matches: no narrowing. */
     static final int NARROW_CAP = 20_000;
+
+    /**
+     * Adds to {@code where} the name table's ids for {@code narrowBy} (when the table is ready and the matches are
+     * few enough to list) and the substring test for {@code text}; false when the table says nothing matches.
+     */
+    private static boolean narrowByName(Library lib, String narrowBy, boolean tableReady, String text,
+                                        StringBuilder where, List<Object> args) {
+        if (narrowBy != null && tableReady) {
+            long[] ids = lib.names.allMatching(narrowBy.getBytes(StandardCharsets.UTF_8), NARROW_CAP);
+            if (ids != null && ids.length == 0) {
+                return false;
+            }
+            if (ids != null) {
+                where.append(" AND id IN (");
+                for (int i = 0; i < ids.length; i++) {
+                    where.append(i == 0 ? "" : ",").append(ids[i]);
+                }
+                where.append(')');
+            }
+        }
+        if (text != null) {
+            where.append(" AND instr(lname, ?) > 0");
+            args.add(text);
+        }
+        return true;
+    }
 
     private static SearchResult page(java.sql.Connection c, String sql, List<Object> args, int limit, SortField sort,
                                      boolean descending, long t0) throws SQLException {
