@@ -144,7 +144,8 @@ public final class Daemon {
                     .build();
             log.info("{} operations registered", registry.size());
             ServerConfig config = ServerConfig.defaults(paths.socket(), paths.connectPath(), "cove", Cove.VERSION,
-                    paths.instance()).withShutdownGrace(options.shutdownGrace());
+                    paths.instance()).withShutdownGrace(options.shutdownGrace())
+                    .withBuild(System.getenv("COVE_BUILD_ID")); // set by bin/cove: which build this daemon runs
             server = new RpcServer(config, registry, hub, new ServerListener() {
                 @Override
                 public void connected(PeerInfo p) {

@@ -266,7 +266,8 @@ public final class DaemonHost {
         try {
             Files.createDirectories(paths.instanceDataDir());
             RpcServer server = new RpcServer(b.config.apply(ServerConfig.defaults(paths.socket(), paths.connectPath(),
-                    app.name(), b.version, paths.instance())), registry(), hub, null);
+                    app.name(), b.version, paths.instance()).withBuild(System.getenv(app.env("BUILD_ID")))),
+                    registry(), hub, null);
             server.start();
             open.push(server);
             Runtime.getRuntime().addShutdownHook(hook);

@@ -16,10 +16,23 @@ import java.time.Duration;
  * @param platformReaders connections read by platform threads (fast wake-up); the rest by virtual threads
  * @param inlineHandOff   how long a call may run on its connection's reader before another thread takes
  *                        over reading that connection
+ * @param build           the build of the code this server runs, sent in its hello ("" when unknown), so that a
+ *                        client of another build can tell it holds stale code (see docs/cli.md, "Version skew")
  */
 public record ServerConfig(Path socket, Path bindPath, String serverName, String serverVersion, String instance,
                            int maxFrameBytes, int maxInFlight, int maxConnections, int subscriberQueue,
-                           Duration shutdownGrace, int platformReaders, Duration inlineHandOff) {
+                           Duration shutdownGrace, int platformReaders, Duration inlineHandOff, String build) {
+    public ServerConfig {
+        build = build == null ? "" : build;
+    }
+
+    public ServerConfig(Path socket, Path bindPath, String serverName, String serverVersion, String instance,
+                        int maxFrameBytes, int maxInFlight, int maxConnections, int subscriberQueue,
+                        Duration shutdownGrace, int platformReaders, Duration inlineHandOff) {
+        this(socket, bindPath, serverName, serverVersion, instance, maxFrameBytes, maxInFlight, maxConnections,
+                subscriberQueue, shutdownGrace, platformReaders, inlineHandOff, "");
+    }
+
     public ServerConfig(Path socket, Path bindPath, String serverName, String serverVersion, String instance,
                         int maxFrameBytes, int maxInFlight, int maxConnections, int subscriberQueue,
                         Duration shutdownGrace) {
@@ -35,21 +48,26 @@ public record ServerConfig(Path socket, Path bindPath, String serverName, String
 
     public ServerConfig withPlatformReaders(int readers) {
         return new ServerConfig(socket, bindPath, serverName, serverVersion, instance, maxFrameBytes, maxInFlight,
-                maxConnections, subscriberQueue, shutdownGrace, readers, inlineHandOff);
+                maxConnections, subscriberQueue, shutdownGrace, readers, inlineHandOff, build);
     }
 
     public ServerConfig withMaxFrameBytes(int bytes) {
         return new ServerConfig(socket, bindPath, serverName, serverVersion, instance, bytes, maxInFlight,
-                maxConnections, subscriberQueue, shutdownGrace, platformReaders, inlineHandOff);
+                maxConnections, subscriberQueue, shutdownGrace, platformReaders, inlineHandOff, build);
     }
 
     public ServerConfig withSubscriberQueue(int events) {
         return new ServerConfig(socket, bindPath, serverName, serverVersion, instance, maxFrameBytes, maxInFlight,
-                maxConnections, events, shutdownGrace, platformReaders, inlineHandOff);
+                maxConnections, events, shutdownGrace, platformReaders, inlineHandOff, build);
     }
 
     public ServerConfig withShutdownGrace(Duration grace) {
         return new ServerConfig(socket, bindPath, serverName, serverVersion, instance, maxFrameBytes, maxInFlight,
-                maxConnections, subscriberQueue, grace, platformReaders, inlineHandOff);
+                maxConnections, subscriberQueue, grace, platformReaders, inlineHandOff, build);
+    }
+
+    public ServerConfig withBuild(String build) {
+        return new ServerConfig(socket, bindPath, serverName, serverVersion, instance, maxFrameBytes, maxInFlight,
+                maxConnections, subscriberQueue, shutdownGrace, platformReaders, inlineHandOff, build);
     }
 }

@@ -87,7 +87,7 @@ final class ServerConnection {
                     .field("server", server.config.serverName()).field("version", server.config.serverVersion())
                     .field("instance", server.config.instance()).field("pid", ProcessHandle.current().pid())
                     .value("encodings", List.of("json", "kryo")).field("registry", server.registry.fingerprint())
-                    .field("maxFrame", server.config.maxFrameBytes()).build());
+                    .field("maxFrame", server.config.maxFrameBytes()).field("build", server.config.build()).build());
             reader = new LineReader(channel, server.config.maxFrameBytes(), server.frameBudget);
         } catch (IOException e) {
             close();
@@ -384,6 +384,20 @@ final class ServerConnection {
         public Instant deadline() {
             return deadline;
         }
+
+        @Override
+        public void progress(Object part) throws IOException {
+            if (answered.get()) {
+                throw new IOException("the call " + method + " is over: its caller stopped waiting");
+            }
+            FrameBuilder fb = FrameBuilder.of("progress");
+            writeId(fb, idNode);
+            byte[] frame = fb.field("encoding", "json").value("payload", part).build();
+            // not corked: a part is worth sending now (the reader may be running this call inline, with
+            // answers of the batch waiting in the cork buffer; they go first)
+            uncork();
+            send(frame);
+        }
     }
 
     private void call(ObjectNode frame, JsonNode idNode, String type) throws IOException {
@@ -571,9 +585,13 @@ final class ServerConnection {
         }
     }
 
-    /** Waits until running calls finish or the deadline passes, then interrupts the rest. */
+    /**
+     * Waits until running calls have finished and their answers are written, or the deadline passes, then
+     * interrupts the rest. A call the reader ran inline leaves {@link #calls} before its answer leaves the cork
+     * buffer: closing in between would drop an answer already made (the shutdown call's own, typically).
+     */
     void awaitCalls(long deadlineNanos) {
-        while (!calls.isEmpty() && System.nanoTime() < deadlineNanos) {
+        while ((!calls.isEmpty() || corked()) && System.nanoTime() < deadlineNanos) {
             try {
                 Thread.sleep(5); // bounded by the shutdown grace; calls signal nothing we could wait on
             } catch (InterruptedException e) {
@@ -750,6 +768,18 @@ final class ServerConnection {
             while (buf.hasRemaining()) {
                 channel.write(buf);
             }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** True while answers wait in the cork buffer, or are being written (then the stop must not block here). */
+    private boolean corked() {
+        if (!writeLock.tryLock()) {
+            return true;
+        }
+        try {
+            return corked;
         } finally {
             writeLock.unlock();
         }
