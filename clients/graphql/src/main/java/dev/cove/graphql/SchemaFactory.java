@@ -64,6 +64,12 @@ import java.util.function.Supplier;
 final class SchemaFactory {
     private static final Logger log = LoggerFactory.getLogger(SchemaFactory.class);
     static final String METHODS = "query:core.methods.v1";
+
+    /**
+     * The operations that host the CLI for the native {@code cove} client (cli.run, cli.stdin, cli.signal): they
+     * answer in streamed parts and act on a terminal's behalf, which a GraphQL field can do neither of.
+     */
+    static final String CLI_HOST = "cli.";
     /** The input component naming a library, which queries may leave to the CLI's default library. */
     private static final String LIBRARY = "library";
     /** Names this server defines itself, which no generated type may take. */
@@ -107,7 +113,11 @@ final class SchemaFactory {
 
     private CoveSchema build(JsonNode description) {
         TreeMap<String, JsonNode> methods = new TreeMap<>();
-        description.path("methods").forEach(m -> methods.put(m.path("method").asText(), m));
+        description.path("methods").forEach(m -> {
+            if (!m.path("name").asText().startsWith(CLI_HOST)) {
+                methods.put(m.path("method").asText(), m);
+            }
+        });
         TreeMap<String, JsonNode> events = new TreeMap<>();
         description.path("events").properties().forEach(e -> events.put(e.getKey(), e.getValue()));
 

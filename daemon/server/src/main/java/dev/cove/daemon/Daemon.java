@@ -21,6 +21,7 @@ import dev.cove.rpc.instance.InstanceLock;
 import dev.cove.rpc.instance.InstancePaths;
 import dev.cove.rpc.instance.PathRule;
 import dev.cove.rpc.server.EventHub;
+import dev.cove.daemon.cli.CliHost;
 import dev.cove.rpc.server.OperationRegistry;
 import dev.cove.rpc.server.RpcServer;
 import dev.cove.rpc.server.ServerConfig;
@@ -119,8 +120,9 @@ public final class Daemon {
         EventHub hub = new EventHub(Cove.EVENTS);
         LogSetup.publishTo(hub, options.logLevel());
         DaemonRuntime runtime = new DaemonRuntime(options, hub);
+        CliHost cli = CliHost.fromEnvironment(System.getenv(), Daemon.class.getClassLoader());
         Services services = new Services().put(DaemonRuntime.class, runtime).put(EventHub.class, hub)
-                .put(InstancePaths.class, paths);
+                .put(InstancePaths.class, paths).put(CliHost.class, cli);
         Resources resources = new Resources(log);
         DaemonOptions.Lifetime lifetime = options.lifetime();
         IdleMonitor idle = lifetime.idleTimeout().isZero() ? null : new IdleMonitor(lifetime.idleTimeout(),
@@ -170,6 +172,7 @@ public final class Daemon {
             });
             runtime.attach(server);
             server.start();
+            cli.warmUp();
         } catch (IOException | RuntimeException e) {
             log.error("daemon failed to start: {}", e.getMessage(), e);
             resources.close();
