@@ -121,14 +121,19 @@ public final class CliHost {
     }
 
     /**
-     * Runs a command line for a client on the calling thread. A command that must run in a process of its own, or
-     * any command when this daemon hosts no CLI, is left to the client ({@link CliExit#local()}).
+     * Runs a command line for a client on the calling thread. A command that must run in a process of its own is
+     * left to the client ({@link CliExit#local()}); with no CLI to host, the answer is UNAVAILABLE.
      */
     public CliExit run(dev.cove.api.cli.RunCli request, dev.cove.rpc.CallContext call) throws InterruptedException {
         if (request.session() == null || request.session().isBlank()) {
             throw new IllegalArgumentException("a cli.run needs a session: a random name the client picks");
         }
-        if (cli == null || cli.runsLocally(request.args())) {
+        if (cli == null) {
+            throw new dev.cove.rpc.RpcException(dev.cove.rpc.ErrorCode.UNAVAILABLE, "this daemon hosts no CLI: "
+                    + "COVE_CLI_CLASSPATH was not set when it started (bin/cove sets it); run the command in a JVM "
+                    + "of its own");
+        }
+        if (cli.runsLocally(request.args())) {
             return new CliExit(0, true);
         }
         Invocation invocation = new Invocation(request, call);
