@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # root, bin_dir, self, build_dir, packaged and the t_* folders come from bin/cove
 # Build on demand, for bin/cove in a checkout: whether the sources changed since the last build, the Maven build,
 # the native client (bin/lib/native.sh, when Go is installed) and the build's id. Sourced by bin/cove with $root,
 # $build_dir, $JAVA_HOME and $COVE_JAVA_MAJOR set, and $t_cli, $t_daemon, $t_graphql, $t_desktop (the modules'

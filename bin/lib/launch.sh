@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # root, bin_dir, self, build_dir, packaged and the t_* folders come from bin/cove
 # How bin/cove runs Cove's JVM programs: class paths, the CLI's JVM flags, the start-up caches, and the command
 # lines of `cove daemon`, `cove graphql` and `cove desktop`. Sourced by bin/cove after bin/lib/java.sh and
 # bin/lib/build.sh, with $root, $self, $build_dir, $packaged and the t_* folders set.
