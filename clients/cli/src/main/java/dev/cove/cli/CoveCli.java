@@ -119,7 +119,8 @@ public final class CoveCli implements Callable<Integer> {
     /** The process's stdout as bytes, when out() is it (null when the output is captured, as in tests). */
     private java.io.OutputStream stdout;
 
-    public static void main(String[] args) {
+    public static void main(String[] given) {
+        String[] args = Args.exact(given);
         // straight to the file descriptor, so that a closed pipe (`cove events | head`) shows in checkError()
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
                 System.out.charset()), true);

@@ -9,12 +9,10 @@ import dev.cove.cli.commands.files.FileTable;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
-/**
- * The human output of the commands that {@link QuickLane} also runs, in one place, so that both ways of
- * running them print the same.
- */
+/** The human output of {@code status}, {@code start}, {@code ping}, {@code search} and {@code ls}. */
 public final class Views {
     private Views() {
     }
@@ -26,7 +24,7 @@ public final class Views {
                 row("instance", s.instance() + (s.privateInstance() ? " (private, tied to pid " + s.parentPid() + ")" : "")),
                 row("pid", Long.toString(s.pid())),
                 row("version", s.version() + " (protocol " + s.protocol() + ", Java " + s.javaVersion() + ")"),
-                row("uptime", Format.duration(s.uptimeMillis()) + " (since " + Format.iso(s.startedAt()) + ")"),
+                row("uptime", Format.duration(s.uptimeMillis()) + " (since " + s.startedAt() + ")"),
                 row("socket", s.socket()),
                 row("data dir", s.dataDir()),
                 row("log file", s.logFile()),
@@ -83,7 +81,7 @@ public final class Views {
             return;
         }
         FileTable.print(out, r.entries(), true);
-        out.println(matches(r) + " (" + Format.fixed(r.tookMicros() / 1000.0, 1) + " ms)");
+        out.println(matches(r) + " (" + String.format(Locale.ROOT, "%.1f ms)", r.tookMicros() / 1000.0));
         if (r.nextCursor() != null) {
             out.println("More: add --cursor " + r.nextCursor());
         }

@@ -5,8 +5,7 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /**
- * Cove's version, from the build's {@code version.properties}. A class of its own so that the CLI's quick lane
- * can read it without {@link Cove}'s start-up (which builds the table of event types).
+ * Cove's version, from the build's {@code version.properties}, read once for {@link Cove#VERSION}.
  */
 public final class CoveVersion {
     private CoveVersion() {

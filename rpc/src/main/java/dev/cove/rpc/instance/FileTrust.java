@@ -35,7 +35,7 @@ public final class FileTrust {
      * principal's uid, but builds both a peer's principal and a file owner's from the uid alone (the uid and
      * {@code getpwuid}'s name; {@code equals} compares both), so ours is the owner of a file that is ours: exact
      * even when two accounts share a name or the uid has no name. On Linux that is {@code /proc/self}, which the
-     * kernel gives the process's effective uid (one stat, ~1 ms on a cold JVM, for the CLI's quick lane; a process
+     * kernel gives the process's effective uid (one stat, ~1 ms on a cold JVM; a process
      * made non-dumpable would see root there, and root is trusted anyway); elsewhere a file this process has just
      * created. Computed once per process.
      */

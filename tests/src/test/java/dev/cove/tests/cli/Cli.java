@@ -102,18 +102,7 @@ final class Cli {
         return cmd.execute(withDataDir(args));
     }
 
-    /**
-     * Runs {@code cove --data-dir DIR args...} through the quick lane alone (dev.cove.cli.QuickLane) in this
-     * JVM; exit {@link dev.cove.cli.QuickLane#NOT_HANDLED} when it leaves the command to the full CLI.
-     */
-    Result runQuick(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = dev.cove.cli.QuickLane.run(withDataDir(args), env, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(exit, out.toString(), err.toString());
-    }
-
-    /** Runs {@code java -cp <cli class path> dev.cove.cli.Main --data-dir DIR args...} (what bin/cove runs) and waits for it. */
+    /** Runs {@code java -cp <cli class path> dev.cove.cli.CoveCli --data-dir DIR args...} (what bin/cove runs) and waits for it. */
     Result runProcess(String... args) {
         return runProcess(List.of(), args);
     }
@@ -157,7 +146,7 @@ final class Cli {
         List<String> head = new ArrayList<>();
         head.add(java());
         head.addAll(jvmFlags());
-        head.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath(false), "dev.cove.cli.Main",
+        head.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath(false), "dev.cove.cli.CoveCli",
                 "--data-dir", dataDir.toString()));
         head.forEach(h -> items.add(h.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         items.addAll(args);
@@ -249,7 +238,7 @@ final class Cli {
         cmd.add(java());
         cmd.addAll(jvmFlags());
         cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")); // as bin/cove runs the CLI
-        cmd.addAll(List.of("-cp", classpath(false), "dev.cove.cli.Main"));
+        cmd.addAll(List.of("-cp", classpath(false), "dev.cove.cli.CoveCli"));
         cmd.addAll(List.of(withDataDir(args)));
         return cmd;
     }
@@ -286,7 +275,7 @@ final class Cli {
     Result runInTerminal(String answer, String... args) {
         List<String> cmd = new ArrayList<>(List.of("python3", "-c", PTY_DRIVER, answer, java()));
         cmd.addAll(jvmFlags());
-        cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath(false), "dev.cove.cli.Main"));
+        cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath(false), "dev.cove.cli.CoveCli"));
         cmd.addAll(List.of(withDataDir(args)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true);

@@ -105,8 +105,8 @@ class CliByteNamesTest {
         assertFalse(screen.contains("\u001b") || screen.contains("\u0007"), "no raw ESC or BEL reaches the terminal: " + screen);
         assertEquals(1, screen.lines().filter(l -> l.contains("line.txt")).count(), "one line for the newline name: " + screen);
         assertTrue(screen.contains("5 matches"), screen);
-        Result quick = cli.runQuick("search", "line");
-        assertTrue(quick.out().contains("'new'$'\\n''line.txt'"), "the quick lane escapes the same: " + quick);
+        Result inProcess = cli.run("search", "line");
+        assertTrue(inProcess.out().contains("'new'$'\\n''line.txt'"), "the CLI run in-process escapes the same: " + inProcess);
 
         // info, cp and rm on a name that is not UTF-8, given as bytes
         RawResult info = runRaw(false, "info", ffFe);

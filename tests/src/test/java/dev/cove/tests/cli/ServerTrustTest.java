@@ -118,7 +118,7 @@ class ServerTrustTest {
         Path log = nobodysDaemonFolderWithAFakeServer();
         Cli cli = new Cli(data);
         List<String> errors = new ArrayList<>();
-        // the quick lane (ping) and the full lane (library list), through the real entry point as bin/cove runs it
+        // through the real entry point as bin/cove runs it
         for (String[] args : List.of(new String[]{"ping"}, new String[]{"library", "list"}, new String[]{"status"})) {
             Cli.Result r = cli.runProcess(args);
             assertEquals(6, r.exit(), "cove " + String.join(" ", args) + " refuses nobody's server: " + r);
