@@ -37,8 +37,11 @@ cove_set_classpaths() {
     COVE_CLI_CLASSPATH=$module_cp
     cove_module_cp "$t_daemon" cove-daemon
     COVE_DAEMON_CLASSPATH=$module_cp
-    COVE_BUILD_ID=""
-    if [ -f "$build_dir/build-id" ]; then read -r COVE_BUILD_ID <"$build_dir/build-id" || true; fi
+    # the native client hands its own build down (it read the same file, or the one of the tree it came from)
+    if [ -z "${COVE_BUILD_ID:-}" ] && [ -f "$build_dir/build-id" ]; then
+        read -r COVE_BUILD_ID <"$build_dir/build-id" || true
+    fi
+    COVE_BUILD_ID=${COVE_BUILD_ID:-}
     export COVE_CLI_CLASSPATH COVE_DAEMON_CLASSPATH COVE_BUILD_ID
 }
 
