@@ -24,8 +24,15 @@ func sourcesChanged(root, stamp string) bool {
 		return true
 	}
 	s := scan{since: st.ModTime()}
-	return s.modules(root, 0) || s.newer(filepath.Join(root, "clients", "go", "go.mod")) ||
-		s.tree(filepath.Join(root, "clients", "go"), func(name string) bool { return strings.HasSuffix(name, ".go") })
+	if s.newer(filepath.Join(root, "pom.xml")) || s.newer(filepath.Join(root, "clients", "go", "go.mod")) {
+		return true
+	}
+	for _, sub := range s.subfolders(root) {
+		if s.modules(sub, 1) {
+			return true
+		}
+	}
+	return s.tree(filepath.Join(root, "clients", "go"), func(name string) bool { return strings.HasSuffix(name, ".go") })
 }
 
 type scan struct{ since time.Time }
@@ -44,27 +51,37 @@ func (s scan) newer(path string) bool {
 	return err == nil && st.ModTime().After(s.since)
 }
 
-// modules looks at dir's pom.xml (depths 0-3) and src/main (depths 1-3), then at its subfolders, as the
-// `*` levels of the globs do. A folder named node_modules or target is not entered: everything under it
+// modules looks at the pom.xml and src/main of dir, a folder at depth 1-3, then at its subfolders, as
+// the `*` levels of the globs do. A folder named node_modules or target is not entered: everything under it
 // is skipped anyway.
 func (s scan) modules(dir string, depth int) bool {
 	if s.newer(filepath.Join(dir, "pom.xml")) {
 		return true
 	}
-	if depth > 0 {
-		main := filepath.Join(dir, "src", "main")
-		if st, err := os.Stat(main); err == nil && st.IsDir() &&
-			(s.newer(main) || s.tree(main, func(string) bool { return true })) {
-			return true
-		}
+	main := filepath.Join(dir, "src", "main")
+	if st, err := os.Stat(main); err == nil && st.IsDir() && !skipped(main) &&
+		(st.ModTime().After(s.since) || s.tree(main, func(string) bool { return true })) {
+		return true
 	}
 	if depth == 3 {
 		return false
 	}
+	for _, sub := range s.subfolders(dir) {
+		if s.modules(sub, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// subfolders are the folders a `*` matches in dir (links to folders too), less node_modules and target,
+// under which everything is skipped anyway.
+func (s scan) subfolders(dir string) []string {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return false
+		return nil
 	}
+	var out []string
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, ".") || name == "node_modules" || name == "target" {
@@ -72,16 +89,16 @@ func (s scan) modules(dir string, depth int) bool {
 		}
 		sub := filepath.Join(dir, name)
 		if !e.IsDir() {
-			// `*` goes through a link to a folder
+			if e.Type()&os.ModeSymlink == 0 {
+				continue // a file
+			}
 			if st, err := os.Stat(sub); err != nil || !st.IsDir() {
-				continue
+				continue // `*` goes through a link to a folder, and only to one
 			}
 		}
-		if s.modules(sub, depth+1) {
-			return true
-		}
+		out = append(out, sub)
 	}
-	return false
+	return out
 }
 
 // tree is `dir/**` (folders and files below dir, not dir itself) filtered by want on the names of files;
