@@ -15,7 +15,7 @@ cove_find_go() {
     local candidate version major minor
     cove_go=""
     for candidate in "$(command -v go 2>/dev/null)" /usr/lib/go/bin/go /usr/lib/go-*/bin/go /usr/local/go/bin/go; do
-        [ -n "$candidate" ] && [ -x "$candidate" ] || continue
+        if [ -z "$candidate" ] || [ ! -x "$candidate" ]; then continue; fi
         version=$("$candidate" version 2>/dev/null) || continue   # "go version go1.19.8 linux/amd64"
         version=${version#go version go}
         major=${version%%.*}
