@@ -186,3 +186,27 @@ func TestStreamErrorAndLostConnection(t *testing.T) {
 		t.Fatalf("a call on a lost stream's connection: %v", err)
 	}
 }
+
+// The real daemon says its build (COVE_BUILD_ID in its environment, as bin/cove exports it) in the hello.
+func TestHelloBuildOfARealDaemon(t *testing.T) {
+	needLauncher(t)
+	t.Setenv("COVE_BUILD_ID", "go-test-build-1")
+	dir := filepath.Join(t.TempDir(), "data")
+	d, err := spawnDaemon(dir, DefaultInstance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.kill()
+	c, err := New(Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	h, err := c.Connect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Build != "go-test-build-1" {
+		t.Fatalf("hello %+v", h)
+	}
+}
