@@ -218,7 +218,7 @@ func run(ctx context.Context, client *cove.Client, args []string) int {
 		case "read":
 			select {
 			case reads <- struct{}{}:
-			default: // the command asks again before it has its answer; it will ask again
+			default: // (never: a command waits for each read's answer before it asks for another)
 			}
 		}
 	}
