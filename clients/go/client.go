@@ -158,19 +158,24 @@ func (c *Client) Call(ctx context.Context, method string, payload any, result an
 	if ctx.Err() != nil {
 		return &Error{Code: ctxCode(ctx), Message: "not sent: " + ctx.Err().Error(), Details: map[string]any{}, cause: ctx.Err()}
 	}
-	kind := "query"
-	if strings.HasPrefix(method, "action:") {
-		kind = "action"
-	}
 	cn, err := c.connection(ctx)
 	if err != nil {
 		return err
+	}
+	return c.roundTrip(ctx, cn, callFrame(method, payload), method, result)
+}
+
+// callFrame is the frame of a call by wire name: a query, or an action for "action:…" names.
+func callFrame(method string, payload any) map[string]any {
+	kind := "query"
+	if strings.HasPrefix(method, "action:") {
+		kind = "action"
 	}
 	frame := map[string]any{"type": kind, "method": method, "encoding": "json"}
 	if payload != nil {
 		frame["payload"] = payload
 	}
-	return c.roundTrip(ctx, cn, frame, method, result)
+	return frame
 }
 
 func ctxCode(ctx context.Context) string {
@@ -192,6 +197,17 @@ func (c *Client) roundTripSub(ctx context.Context, cn *conn, frame map[string]an
 		ctx, cancel = context.WithTimeout(ctx, c.opts.Timeout)
 		defer cancel()
 	}
+	id, ch, err := c.send(ctx, cn, frame, what, sub, nil)
+	if err != nil {
+		return err
+	}
+	return c.await(ctx, cn, id, ch, frame, what, result)
+}
+
+// send gives frame an id (and ctx's deadline as its timeout, for calls), registers it with where its
+// answer (and, for a streamed call, its parts) goes, and writes it.
+func (c *Client) send(ctx context.Context, cn *conn, frame map[string]any, what string, sub *Subscription,
+	onPart func(json.RawMessage)) (int64, chan answer, error) {
 	id := c.ids.Add(1)
 	frame["id"] = id
 	if dl, ok := ctx.Deadline(); ok && frame["type"] != "subscribe" && frame["type"] != "unsubscribe" {
@@ -203,19 +219,26 @@ func (c *Client) roundTripSub(ctx context.Context, cn *conn, frame map[string]an
 	}
 	data, err := json.Marshal(frame)
 	if err != nil {
-		return &Error{Code: CodeInvalidInput, Message: fmt.Sprintf("cannot encode the request for %s: %v", what, err),
+		return 0, nil, &Error{Code: CodeInvalidInput, Message: fmt.Sprintf("cannot encode the request for %s: %v", what, err),
 			Details: map[string]any{}, cause: err}
 	}
 	data = append(data, '\n')
 	ch := make(chan answer, 1)
-	if !cn.register(id, ch, sub) {
-		return newError(CodeConnectionLost, "%s", cn.closeReason())
+	if !cn.register(id, ch, sub, onPart) {
+		return 0, nil, newError(CodeConnectionLost, "%s", cn.closeReason())
 	}
 	if err := cn.send(data); err != nil {
 		cn.forget(id)
 		cn.close("the connection to the daemon broke: " + err.Error())
-		return newError(CodeConnectionLost, "the connection to the daemon broke while sending %s: %v", what, err)
+		return 0, nil, newError(CodeConnectionLost, "the connection to the daemon broke while sending %s: %v", what, err)
 	}
+	return id, ch, nil
+}
+
+// await waits for the answer to call id and decodes its payload into result (nil: ignore it; a
+// *json.RawMessage: keep it as is). When ctx ends first, the daemon is told to cancel the call.
+func (c *Client) await(ctx context.Context, cn *conn, id int64, ch chan answer, frame map[string]any, what string,
+	result any) error {
 	select {
 	case a := <-ch:
 		if a.err != nil {

@@ -25,6 +25,8 @@ type Hello struct {
 	Encodings []string `json:"encodings"`
 	Registry  string   `json:"registry"`
 	MaxFrame  int      `json:"maxFrame"`
+	// Build identifies the daemon's build (Cove's takes it from COVE_BUILD_ID); "" when unknown.
+	Build string `json:"build"`
 }
 
 // inFrame is any frame the daemon sends; which fields are set depends on Type.
@@ -79,15 +81,17 @@ type conn struct {
 	closed  bool
 	reason  string
 	pending map[int64]chan answer
-	subs    map[int64]*Subscription
+	// streamed calls: where their progress frames go (see Client.Stream)
+	parts map[int64]func(json.RawMessage)
+	subs  map[int64]*Subscription
 	// subscribe calls in flight: their streams must exist before the reader reads the first event
 	subscribing map[int64]*Subscription
 	done        chan struct{}
 }
 
 func newConn(nc net.Conn, hello Hello, sc *bufio.Scanner) *conn {
-	c := &conn{nc: nc, hello: hello, pending: map[int64]chan answer{}, subs: map[int64]*Subscription{},
-		subscribing: map[int64]*Subscription{}, done: make(chan struct{})}
+	c := &conn{nc: nc, hello: hello, pending: map[int64]chan answer{}, parts: map[int64]func(json.RawMessage){},
+		subs: map[int64]*Subscription{}, subscribing: map[int64]*Subscription{}, done: make(chan struct{})}
 	go c.readLoop(sc)
 	return c
 }
@@ -138,6 +142,20 @@ func parseID(raw json.RawMessage) (int64, bool) {
 
 func (c *conn) onFrame(f *inFrame) {
 	switch f.Type {
+	case "progress":
+		// part of a streamed call's answer: handed over here, on the reader goroutine, so that the parts
+		// arrive in order and all before the call's ok or error (which this goroutine reads next), and so
+		// that a slow consumer slows the daemon's writer instead of filling this process's memory
+		id, ok := parseID(f.ID)
+		if !ok {
+			return
+		}
+		c.mu.Lock()
+		onPart := c.parts[id]
+		c.mu.Unlock()
+		if onPart != nil { // nil: not a streamed call, or one nobody waits for any more; skipped
+			onPart(append(json.RawMessage(nil), f.Payload...))
+		}
 	case "ok", "error":
 		id, ok := parseID(f.ID)
 		if !ok {
@@ -146,6 +164,7 @@ func (c *conn) onFrame(f *inFrame) {
 		c.mu.Lock()
 		ch := c.pending[id]
 		delete(c.pending, id)
+		delete(c.parts, id)
 		sub := c.subscribing[id]
 		delete(c.subscribing, id)
 		if sub != nil && f.Type == "ok" {
@@ -199,6 +218,7 @@ func (c *conn) close(reason string) {
 	pending := c.pending
 	subs := c.subs
 	c.pending = map[int64]chan answer{}
+	c.parts = map[int64]func(json.RawMessage){}
 	c.subs = map[int64]*Subscription{}
 	c.subscribing = map[int64]*Subscription{}
 	c.mu.Unlock()
@@ -212,8 +232,9 @@ func (c *conn) close(reason string) {
 	}
 }
 
-// register adds a pending call; false if the connection is already closed.
-func (c *conn) register(id int64, ch chan answer, sub *Subscription) bool {
+// register adds a pending call (with where its parts go, for a streamed call); false if the connection
+// is already closed.
+func (c *conn) register(id int64, ch chan answer, sub *Subscription, onPart func(json.RawMessage)) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -222,6 +243,9 @@ func (c *conn) register(id int64, ch chan answer, sub *Subscription) bool {
 	c.pending[id] = ch
 	if sub != nil {
 		c.subscribing[id] = sub
+	}
+	if onPart != nil {
+		c.parts[id] = onPart
 	}
 	return true
 }
@@ -232,6 +256,7 @@ func (c *conn) forget(id int64) bool {
 	defer c.mu.Unlock()
 	_, ok := c.pending[id]
 	delete(c.pending, id)
+	delete(c.parts, id)
 	delete(c.subscribing, id)
 	return ok
 }
