@@ -29,7 +29,11 @@ public record CliContext(Path cwd, Map<String, String> env, InputStream stdin, O
     public static final int DEFAULT_WIDTH = 100;
 
     public CliContext {
-        cwd = cwd.toAbsolutePath().normalize();
+        if (!cwd.isAbsolute()) {
+            // made absolute here it would be taken from the JVM's folder, which is not the user's in the daemon
+            throw new IllegalArgumentException("the working folder must be an absolute path, not '" + cwd + "'");
+        }
+        cwd = cwd.normalize();
         env = Map.copyOf(env);
     }
 
