@@ -156,8 +156,9 @@ public final class JobProgress {
         endLine();
         long id = jobId;
         if (!cove.json()) {
-            cove.err().println("cove: stopped following " + (id >= 0 ? "job " + id + "; `"
-                    + cove.command("jobs show " + id) + "` tells how it ends" : "the job before it started"));
+            cove.err().println(id >= 0 ? "cove: stopped following job " + id + "; `" + cove.command("jobs show " + id)
+                    + "` tells how it ends" : "cove: stopped while the job was being started; `"
+                    + cove.command("jobs list") + "` shows whether it runs");
         }
         return INTERRUPTED;
     }
