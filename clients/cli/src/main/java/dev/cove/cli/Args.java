@@ -120,17 +120,26 @@ public final class Args {
 
     private static final boolean NATIVE_UTF8 = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"));
 
-    /** An absolute, normalised path; relative paths are taken from the current folder. */
-    public static String absolute(String p) {
+    /**
+     * An absolute, normalised path in {@link FileNames}' string form; a relative one is taken from {@code cwd} (the
+     * folder of the person who typed it, not the JVM's: the CLI may run in the daemon).
+     */
+    public static String absolute(Path cwd, String p) {
         try {
-            return FileNames.of(FileNames.path(p).toAbsolutePath().normalize());
+            String full = p.startsWith("/") ? p : FileNames.of(cwd) + "/" + p;
+            return FileNames.of(FileNames.path(full).normalize());
         } catch (InvalidPathException e) {
             throw new CliException(ExitCodes.USAGE, "'" + p + "' is not a valid path: " + e.getReason());
         }
     }
 
-    public static List<String> absolute(List<String> paths) {
-        return paths.stream().map(Args::absolute).toList();
+    /**
+     * {@link #absolute(Path, String)} from the JVM's folder: only for the quick lane, a process of its own, which
+     * is being retired; everything else takes the run's folder ({@link CoveCli#absolute(String)}).
+     */
+    @Deprecated
+    static String absolute(String p) {
+        return absolute(Path.of("").toAbsolutePath(), p);
     }
 
     public static final class SizeConverter implements ITypeConverter<Long> {

@@ -44,8 +44,6 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -107,27 +105,37 @@ public final class CoveCli implements Callable<Integer> {
     /** How long a quick query (status, ping, methods) may take before the CLI gives up with exit status 4. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Map<String, String> env;
+    private final CliContext context;
 
+    /** The CLI in a program's JVM, with {@code env} for the process's environment (see {@link CliContext#embedded}). */
     public CoveCli(Map<String, String> env) {
-        this.env = Map.copyOf(env);
+        this(CliContext.embedded(env));
     }
 
-    /** True when stdout is the process's own and a terminal: progress bars redraw in place. */
-    private boolean terminal;
-
-    /** The process's stdout as bytes, when out() is it (null when the output is captured, as in tests). */
-    private java.io.OutputStream stdout;
+    public CoveCli(CliContext context) {
+        this.context = context;
+    }
 
     public static void main(String[] given) {
         String[] args = Args.exact(given);
-        // straight to the file descriptor, so that a closed pipe (`cove events | head`) shows in checkError()
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
-                System.out.charset()), true);
-        CommandLine cmd = commandLine(System.getenv(), args).setOut(out);
-        ((CoveCli) cmd.getCommand()).terminal = stdoutIsTerminal();
-        ((CoveCli) cmd.getCommand()).stdout = new FileOutputStream(FileDescriptor.out);
-        System.exit(cmd.execute(args));
+        CliContext process = CliContext.ofProcess(stdoutIsTerminal());
+        System.exit(execute(process, System.out.charset(), args));
+    }
+
+    /**
+     * Runs one command line with {@code context}'s streams (written in {@code charset}, flushed at each line as a
+     * terminal expects) and returns its exit status.
+     */
+    public static int execute(CliContext context, java.nio.charset.Charset charset, String[] args) {
+        CommandLine cmd = commandLine(context, args)
+                .setOut(new PrintWriter(new OutputStreamWriter(context.stdout(), charset), true))
+                .setErr(new PrintWriter(new OutputStreamWriter(context.stderr(), charset), true));
+        try {
+            return cmd.execute(args);
+        } finally {
+            cmd.getOut().flush();
+            cmd.getErr().flush();
+        }
     }
 
     /** System.console() is non-null only with a terminal before JDK 22; from 22 on, Console.isTerminal() says. */
@@ -170,7 +178,12 @@ public final class CoveCli implements Callable<Integer> {
      * get the whole tree.
      */
     public static CommandLine commandLine(Map<String, String> env, String[] args) {
-        CommandLine cmd = new CommandLine(new CoveCli(env));
+        return commandLine(CliContext.embedded(env), args);
+    }
+
+    /** {@link #commandLine(Map, String[])} for a run with its own folder, environment, streams and terminal. */
+    public static CommandLine commandLine(CliContext context, String[] args) {
+        CommandLine cmd = new CommandLine(new CoveCli(context));
         Class<?> only = args == null ? null : subcommandNamed(args);
         for (Class<?> c : only != null ? List.<Class<?>>of(only) : SUBCOMMANDS) {
             cmd.addSubcommand(c);
@@ -217,7 +230,7 @@ public final class CoveCli implements Callable<Integer> {
     }
 
     /** The subcommand class the first word after the global options names, or null (then all are built). */
-    private static Class<?> subcommandNamed(String[] args) {
+    public static Class<?> subcommandNamed(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--instance") || a.equals("--data-dir")) {
@@ -291,27 +304,43 @@ public final class CoveCli implements Callable<Integer> {
         return json;
     }
 
+    /** The environment of this run (the client's, when the CLI runs in the daemon). */
     public Map<String, String> env() {
-        return env;
+        return context.env();
     }
 
-    /** Whether stdout is a terminal (progress bars redraw in place; prompts may be asked). */
+    /** The folder, streams, terminal and Ctrl-C of this run. */
+    public CliContext context() {
+        return context;
+    }
+
+    /** Whether stdout is a terminal (progress bars redraw in place). */
     public boolean terminal() {
-        return terminal;
+        return context.stdoutTerminal();
     }
 
-    /** The terminal's width from $COLUMNS, else 100. */
+    /** The terminal's width: the client's, else $COLUMNS, else 100. */
     public int terminalWidth() {
-        try {
-            return Integer.parseInt(env.getOrDefault("COLUMNS", "100").strip());
-        } catch (NumberFormatException e) {
-            return 100;
-        }
+        return context.width();
+    }
+
+    /** {@code path} as given by the user, taken from the run's working folder when relative. */
+    public Path path(Path path) {
+        return context.resolve(path);
+    }
+
+    /** A path argument as an absolute, normalised path in FileNames' string form, from the run's working folder. */
+    public String absolute(String path) {
+        return Args.absolute(context.cwd(), path);
+    }
+
+    public List<String> absolute(List<String> paths) {
+        return paths.stream().map(this::absolute).toList();
     }
 
     /** The CLI's own settings (the default library). */
     public CliConfig config() {
-        return new CliConfig(env, paths());
+        return new CliConfig(env(), paths());
     }
 
     public PrintWriter out() {
@@ -324,8 +353,8 @@ public final class CoveCli implements Callable<Integer> {
      */
     public java.io.OutputStream rawOut() {
         out().flush();
-        if (stdout != null) {
-            return new java.io.BufferedOutputStream(stdout, 64 * 1024);
+        if (context.stdout() != null) {
+            return new java.io.BufferedOutputStream(context.stdout(), 64 * 1024);
         }
         PrintWriter w = out();
         return new java.io.OutputStream() {
@@ -346,7 +375,7 @@ public final class CoveCli implements Callable<Integer> {
     }
 
     public InstancePaths paths() {
-        return new InstancePaths(dataDir != null ? dataDir : InstancePaths.defaultDataDir(env), instance);
+        return new InstancePaths(path(dataDir != null ? dataDir : InstancePaths.defaultDataDir(env())), instance);
     }
 
     /** A client for the instance that never starts a daemon. JSON payloads: no Kryo start-up cost. */
@@ -361,7 +390,7 @@ public final class CoveCli implements Callable<Integer> {
 
     /** How to start a daemon process, from COVE_DAEMON_CLASSPATH (set by bin/cove) or COVE_LAUNCHER. */
     public DaemonLauncher launcher() {
-        DaemonLauncher launcher = DaemonLauncher.fromEnvironment(env);
+        DaemonLauncher launcher = DaemonLauncher.fromEnvironment(env());
         if (launcher == null) {
             throw new CliException(ExitCodes.START_FAILED, "cannot start a daemon: this cove was not run through "
                     + "bin/cove, so COVE_DAEMON_CLASSPATH is not set. Run bin/cove from the Cove repository");
@@ -396,7 +425,11 @@ public final class CoveCli implements Callable<Integer> {
             return ce.exitCode();
         }
         err.println("cove: unexpected error: " + e);
-        if (System.getenv("COVE_DEBUG") != null) {
+        CommandLine root = cmd;
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        if (((CoveCli) root.getCommand()).env().get("COVE_DEBUG") != null) {
             e.printStackTrace(err);
         } else {
             err.println("Set COVE_DEBUG=1 to see the stack trace, and please report it.");

@@ -32,18 +32,21 @@ public final class JobProgress {
 
     private final CoveCli cove;
     private final CoreClient client;
-    private final long jobId;
     private final PrintWriter out;
+    /** The thread the command runs on: a second Ctrl-C interrupts it. */
+    private final Thread command = Thread.currentThread();
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
+    private final AtomicBoolean cancelSent = new AtomicBoolean();
+    /** The job's id once its start returned; -1 before. */
+    private volatile long jobId = -1;
     private volatile String cancelError;
     private long lastLine;
     private JobState lastState;
     private boolean drawn;
 
-    private JobProgress(CoveCli cove, CoreClient client, long jobId) {
+    private JobProgress(CoveCli cove, CoreClient client) {
         this.cove = cove;
         this.client = client;
-        this.jobId = jobId;
         this.out = cove.out();
     }
 
@@ -66,59 +69,98 @@ public final class JobProgress {
                 }
                 return ExitCodes.OK;
             }
-            try (EventStream stream = client.subscribe(EventFilter.of("kind", kind.name()), JobUpdate.class)) {
-                long id = start.applyAsLong(client);
-                return new JobProgress(cove, client, id).follow(stream);
+            JobProgress progress = new JobProgress(cove, client);
+            // Ctrl-C is ours before the job exists: pressed while it starts, it cancels the job once its id is known
+            try (EventStream stream = client.subscribe(EventFilter.of("kind", kind.name()), JobUpdate.class);
+                 CliContext.Registration onCtrlC = cove.context().interrupts().onInterrupt(progress::interrupted)) {
+                progress.started(start.applyAsLong(client));
+                return progress.follow(stream);
+            } catch (InterruptedException e) {
+                return progress.abandoned();
+            } catch (RpcException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return progress.abandoned(); // a call cut short by the interrupt, not the daemon's refusal
+                }
+                throw e;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCodes.ERROR, "interrupted while following the job");
+        }
+    }
+
+    private void started(long id) {
+        jobId = id;
+        if (cancelRequested.get()) {
+            sendCancel();
         }
     }
 
     private int follow(EventStream stream) throws InterruptedException {
-        Runnable restore = CancelOnInterrupt.install(this::cancel);
-        try {
-            long lastCheck = System.nanoTime();
-            while (true) {
-                StreamItem item = stream.poll(Duration.ofMillis(500));
-                if (item instanceof StreamItem.Delivered d && d.event() instanceof JobUpdate u && u.jobId() == jobId) {
-                    lastCheck = System.nanoTime();
-                    show(u);
-                    if (u.state().isFinished()) {
-                        break;
-                    }
-                } else if (item instanceof StreamItem.Ended e) {
-                    endLine();
-                    throw new CliException(ExitCodes.UNAVAILABLE, "the event stream ended while job " + jobId
-                            + " was running (" + e.reason() + "); once the daemon runs again, `"
-                            + cove.command("jobs show " + jobId) + "` tells how it ended");
-                } else if (item instanceof StreamItem.Lagged || System.nanoTime() - lastCheck > 2 * PLAIN_LINE_NANOS) {
-                    // missed updates, or a long silence: ask for the job itself
-                    lastCheck = System.nanoTime();
-                    JobInfo j = client.call(new GetJob(jobId));
-                    if (j.state().isFinished()) {
-                        break;
-                    }
+        long lastCheck = System.nanoTime();
+        while (true) {
+            StreamItem item = stream.poll(Duration.ofMillis(500));
+            if (item instanceof StreamItem.Delivered d && d.event() instanceof JobUpdate u && u.jobId() == jobId) {
+                lastCheck = System.nanoTime();
+                show(u);
+                if (u.state().isFinished()) {
+                    break;
+                }
+            } else if (item instanceof StreamItem.Ended e) {
+                endLine();
+                throw new CliException(ExitCodes.UNAVAILABLE, "the event stream ended while job " + jobId
+                        + " was running (" + e.reason() + "); once the daemon runs again, `"
+                        + cove.command("jobs show " + jobId) + "` tells how it ended");
+            } else if (item instanceof StreamItem.Lagged || System.nanoTime() - lastCheck > 2 * PLAIN_LINE_NANOS) {
+                // missed updates, or a long silence: ask for the job itself
+                lastCheck = System.nanoTime();
+                JobInfo j = client.call(new GetJob(jobId));
+                if (j.state().isFinished()) {
+                    break;
                 }
             }
-        } finally {
-            restore.run();
+            if (Thread.currentThread().isInterrupted()) {
+                return abandoned();
+            }
         }
         endLine();
         return finish(client.call(new GetJob(jobId)));
     }
 
-    /** Called on Ctrl-C: asks the daemon to cancel the job (from a separate thread; the main loop sees the end). */
-    private void cancel() {
+    /**
+     * Called on Ctrl-C, from another thread: the first asks the daemon to cancel the job (the main loop sees it
+     * end); a second stops waiting for that, by interrupting the command, which then ends with status 130. Never
+     * an exit: in the daemon the process is not the command's.
+     */
+    private void interrupted() {
         if (!cancelRequested.compareAndSet(false, true)) {
-            Runtime.getRuntime().halt(INTERRUPTED); // a second Ctrl-C: leave at once
+            command.interrupt();
+            return;
+        }
+        if (jobId >= 0) {
+            sendCancel();
+        }
+    }
+
+    private void sendCancel() {
+        if (!cancelSent.compareAndSet(false, true)) {
+            return; // both the start and Ctrl-C saw the other's half
         }
         try (CoreClient c = cove.clientBuilder().timeout(Duration.ofSeconds(15)).build()) {
             c.call(new CancelJob(jobId));
         } catch (RpcException e) {
             cancelError = e.getMessage();
         }
+    }
+
+    /** The command was interrupted (a second Ctrl-C, or the host stopping it): the job may still run. */
+    private int abandoned() {
+        Thread.interrupted(); // the interrupt has been acted on: the output below must not be cut short
+        endLine();
+        long id = jobId;
+        if (!cove.json()) {
+            cove.err().println(id >= 0 ? "cove: stopped following job " + id + "; `" + cove.command("jobs show " + id)
+                    + "` tells how it ends" : "cove: stopped while the job was being started; `"
+                    + cove.command("jobs list") + "` shows whether it runs");
+        }
+        return INTERRUPTED;
     }
 
     private int finish(JobInfo job) {

@@ -19,10 +19,14 @@ public final class ReadableFile {
     /**
      * Writes {@code text} to a temporary file in {@code target}'s folder (a dot-file, which collectors and
      * systemd ignore), sets 0644 on it explicitly (a mode given at creation would be cut by the umask), then
-     * renames it over {@code target}. On failure the temporary file is removed.
+     * renames it over {@code target} (an absolute path). On failure the temporary file is removed.
      */
     public static void write(Path target, String text) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
+        if (!target.isAbsolute()) {
+            // the JVM's folder is not the user's when the CLI runs in the daemon: callers resolve first
+            throw new IllegalArgumentException("not an absolute path: " + target);
+        }
+        Path dir = target.getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);

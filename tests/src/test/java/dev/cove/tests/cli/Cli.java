@@ -79,6 +79,11 @@ final class Cli {
         return dataDir;
     }
 
+    /** The environment the CLI runs with. */
+    Map<String, String> env() {
+        return env;
+    }
+
     InstancePaths paths(String instance) {
         return new InstancePaths(dataDir, instance);
     }

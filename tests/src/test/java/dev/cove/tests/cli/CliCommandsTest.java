@@ -114,6 +114,31 @@ class CliCommandsTest {
         assertTrue(assertOk(cli.run("status")).out().contains("--idle-timeout 10m"), "status shows the settings");
     }
 
+    /**
+     * A restart keeps what the running daemon was started with (the native client restarts a daemon of another
+     * build, and must not reset the user's settings); options given still override.
+     */
+    @Test
+    void restartKeepsTheRunningDaemonsSettingsUnlessGivenOthers() throws Exception {
+        assertOk(cli.run("start", "--idle-timeout", "10m", "--shutdown-grace", "3", "--hang-window", "1.5",
+                "--session-retention", "7", "--heap-limit", "80", "--heap-window", "45s", "--log-level", "debug"));
+        JsonNode before = Json.MAPPER.readTree(assertOk(cli.run("status", "--json")).out()).path("settings");
+        assertEquals("3s", before.path("shutdown-grace").asText(), before::toString);
+        long pid = cli.lockPid("default");
+
+        assertOk(cli.run("restart"));
+        assertNotEquals(pid, cli.lockPid("default"), "restart runs a new daemon");
+        JsonNode after = Json.MAPPER.readTree(assertOk(cli.run("status", "--json")).out()).path("settings");
+        assertEquals(before, after, "the new daemon has the old one's settings");
+
+        assertOk(cli.run("restart", "--log-level", "warn", "--shutdown-grace=5"));
+        JsonNode given = Json.MAPPER.readTree(assertOk(cli.run("status", "--json")).out()).path("settings");
+        assertEquals("warn", given.path("log-level").asText(), given::toString);
+        assertEquals("5s", given.path("shutdown-grace").asText(), given::toString);
+        assertEquals("10m", given.path("idle-timeout").asText(), "the others are kept: " + given);
+        assertEquals("7d", given.path("session-retention").asText(), given::toString);
+    }
+
     @Test
     void logsFollowAndEventsStreamUntilTheDaemonStops() throws Exception {
         assertOk(cli.run("start"));

@@ -1,17 +1,25 @@
 package dev.cove.tests.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cove.cli.CliContext;
+import dev.cove.cli.CoveCli;
 import dev.cove.rpc.codec.Json;
 import dev.cove.tests.cli.Cli.Result;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,6 +89,39 @@ class LocationInterruptedTest {
         assertFalse(after.path("partlyIndexed").asBoolean(), "a complete scan clears it: " + after);
         assertEquals(60_000 + 300 + 1, after.path("entries").asLong(), "every file and folder, and the root: " + after);
         assertFalse(assertOk(cli.run("location", "list")).out().contains("partly indexed"));
+    }
+
+    /**
+     * Ctrl-C is the command's before the job exists: pressed while the job starts (before its id is known), it
+     * cancels the job once the id comes back. It used to be taken only once the job ran, so a Ctrl-C in between
+     * stopped the CLI and left the job running.
+     */
+    @Test
+    void ctrlCWhileTheJobStartsCancelsItOnceItsIdIsKnown() throws Exception {
+        Path tree = tree(tmp.resolve("big"), 300, 200);
+        assertOk(cli.run("start"));
+        assertOk(cli.run("library", "create", "Big"));
+        List<Boolean> noJobYetAtRegistration = new ArrayList<>();
+        CliContext.Interrupts pressedAtOnce = action -> {
+            noJobYetAtRegistration.add(!assertOk(cli.run("jobs", "list", "--json")).out().contains("\"INDEX\""));
+            action.run(); // Ctrl-C before the job is started
+            return () -> {
+            };
+        };
+        CliContext context = new CliContext(tmp, cli.env(), InputStream.nullInputStream(), null, null, false, false,
+                0, pressedAtOnce);
+        CommandLine cmd = CoveCli.commandLine(context, null);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+        int exit = cmd.execute("--data-dir", cli.dataDir().toString(), "location", "add", "big", "--wait");
+        assertEquals(List.of(true), noJobYetAtRegistration, "Ctrl-C is taken before the job starts");
+        assertEquals(130, exit, out + "\n" + err);
+        assertTrue(out.toString().contains("Cancelled job"), out + "\n" + err);
+        JsonNode job = Json.MAPPER.readTree(assertOk(cli.run("jobs", "list", "--json")).out()).path("jobs").get(0);
+        assertEquals("CANCELLED", job.path("state").asText(), job::toString);
+        assertTrue(job.path("description").asText().contains(tree.toString()), "the relative path is from the "
+                + "run's folder: " + job);
     }
 
     private boolean indexing() {

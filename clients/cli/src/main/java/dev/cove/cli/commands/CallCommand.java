@@ -72,10 +72,10 @@ public final class CallCommand implements Callable<Integer> {
         }
         try {
             if ("-".equals(payload) || (payloadFile != null && payloadFile.toString().equals("-"))) {
-                return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+                return new String(cove.context().stdin().readAllBytes(), StandardCharsets.UTF_8);
             }
             if (payloadFile != null) {
-                return Files.readString(payloadFile);
+                return Files.readString(cove.path(payloadFile));
             }
         } catch (NoSuchFileException e) {
             throw new ParameterException(spec.commandLine(), "the payload file " + payloadFile + " does not exist");

@@ -4,6 +4,7 @@ import dev.cove.api.events.LogLevel;
 import dev.cove.cli.CliException;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
+import dev.cove.cli.RunsLocally;
 import dev.cove.rpc.instance.InstancePaths;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  * Runs the daemon in the foreground as a child process sharing this terminal. The CLI never links
  * the daemon's classes: it runs {@code java -cp $COVE_DAEMON_CLASSPATH dev.cove.daemon.DaemonMain}.
  */
+@RunsLocally
 @Command(name = "daemon", description = {
         "Run the daemon in the foreground, logging to this terminal too; Ctrl-C stops it.",
         "Exits with the daemon's status: 1 if a daemon already runs for the instance."},

@@ -6,6 +6,7 @@ import dev.cove.api.core.Ping;
 import dev.cove.api.upstream.GetUpstreamStatus;
 import dev.cove.api.upstream.UpstreamStatus;
 import dev.cove.cli.CoveCli;
+import dev.cove.cli.RunsLocally;
 import dev.cove.cli.commands.upstream.UpstreamStatusCommand;
 import dev.cove.cli.ExitCodes;
 import dev.cove.cli.Format;
@@ -51,6 +52,7 @@ import java.util.stream.Stream;
  * what is wrong and how to fix it. It never starts a daemon and changes nothing: every fix is a command
  * for the user to run.
  */
+@RunsLocally
 @Command(name = "doctor", description = {
         "Check an instance: socket, lock, permissions, stale files, versions, socket path, disk space, watch limits and "
                 + "supervisor, each with a fix; then the end of the log.",

@@ -52,6 +52,7 @@ public final class MetricsCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--every needs --textfile: it keeps a file fresh");
         }
         if (textfile != null) {
+            textfile = cove.path(textfile);
             checkTextfile();
         }
         if (every == null) {
@@ -99,7 +100,7 @@ public final class MetricsCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--textfile must name a .prom file (node_exporter's "
                     + "textfile collector reads only those), not '" + textfile + "'");
         }
-        Path dir = textfile.toAbsolutePath().getParent();
+        Path dir = textfile.getParent();
         if (!Files.isDirectory(dir)) {
             throw new ParameterException(spec.commandLine(), "--textfile: the folder " + dir + " does not exist");
         }

@@ -4,6 +4,7 @@ import dev.cove.api.Cove;
 import dev.cove.api.sessions.Session;
 import dev.cove.api.sessions.Sessions;
 import dev.cove.cli.CoveCli;
+import dev.cove.cli.RunsLocally;
 import dev.cove.rpc.ErrorCode;
 import dev.cove.rpc.RpcException;
 import dev.cove.rpc.client.CoreClient;
@@ -47,6 +48,7 @@ import java.util.Set;
  * terminal's foreground group ({@code /proc/self/stat}: pgrp == tpgid) SIGINT and SIGHUP are not passed again,
  * so the program sees each once.
  */
+@RunsLocally
 @Command(name = "run", sortOptions = false,
         description = {
                 "Run a program as an application session, with no change to the program: the session ends",

@@ -3,6 +3,7 @@ package dev.cove.cli.commands;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
 import dev.cove.cli.Lifecycle;
+import dev.cove.cli.RunsLocally;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+@RunsLocally
 @Command(name = "shutdown", aliases = "stop", description = {
         "Stop the daemon gracefully and wait until it is gone.",
         "Running calls get the daemon's grace period to finish; subscribers are told the stream ended.",

@@ -5,6 +5,7 @@ import dev.cove.api.events.LogLevel;
 import dev.cove.cli.CliException;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
+import dev.cove.cli.RunsLocally;
 import dev.cove.cli.Supervision;
 import dev.cove.rpc.instance.InstancePaths;
 import dev.cove.rpc.instance.InstanceScanner;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+@RunsLocally
 @Command(name = "start", description = {
         "Start the daemon in the background and return once it answers.",
         "If one is running already, say so and succeed; if the options given differ from its settings, say which "

@@ -3,7 +3,6 @@ package dev.cove.cli.commands.files;
 import dev.cove.api.files.FileEntry;
 import dev.cove.api.files.FileNames;
 import dev.cove.api.files.GetFileInfo;
-import dev.cove.cli.Args;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
 import dev.cove.cli.Format;
@@ -34,7 +33,7 @@ public final class InfoCommand implements Callable<Integer> {
         String lib = library.resolve(cove);
         FileEntry e;
         try (CoreClient client = cove.client()) {
-            e = client.call(new GetFileInfo(lib, Args.absolute(path)));
+            e = client.call(new GetFileInfo(lib, cove.absolute(path)));
         }
         if (cove.json()) {
             cove.printJson(e);

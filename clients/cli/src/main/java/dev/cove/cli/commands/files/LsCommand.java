@@ -2,7 +2,6 @@ package dev.cove.cli.commands.files;
 
 import dev.cove.api.files.FileList;
 import dev.cove.api.files.ListFiles;
-import dev.cove.cli.Args;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
 import dev.cove.cli.LibraryOption;
@@ -44,7 +43,7 @@ public final class LsCommand implements Callable<Integer> {
         String lib = library.resolve(cove);
         FileList list;
         try (CoreClient client = cove.client()) {
-            list = client.call(new ListFiles(lib, Args.absolute(dir == null ? "." : dir)));
+            list = client.call(new ListFiles(lib, cove.absolute(dir == null ? "." : dir)));
         }
         if (cove.json()) {
             cove.printJson(list);

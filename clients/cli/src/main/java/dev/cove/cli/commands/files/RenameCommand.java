@@ -2,7 +2,6 @@ package dev.cove.cli.commands.files;
 
 import dev.cove.api.files.RenameFile;
 import dev.cove.api.jobs.JobKind;
-import dev.cove.cli.Args;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.JobProgress;
 import picocli.CommandLine.Command;
@@ -40,7 +39,7 @@ public final class RenameCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "NEWNAME \"" + newName + "\" must be a plain file name "
                     + "without '/'; use `cove mv` to move it elsewhere");
         }
-        String p = Args.absolute(path);
+        String p = cove.absolute(path);
         return JobProgress.run(cove, JobKind.RENAME, !detach, client -> client.call(new RenameFile(p, newName)).id());
     }
 }

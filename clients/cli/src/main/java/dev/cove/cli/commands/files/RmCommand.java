@@ -2,7 +2,6 @@ package dev.cove.cli.commands.files;
 
 import dev.cove.api.files.DeleteFiles;
 import dev.cove.api.jobs.JobKind;
-import dev.cove.cli.Args;
 import dev.cove.cli.Confirm;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
@@ -39,7 +38,7 @@ public final class RmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> all = Args.absolute(paths);
+        List<String> all = cove.absolute(paths);
         if (permanent && !yes) {
             String what = all.size() == 1 ? all.get(0) : all.size() + " items (" + all.get(0) + ", ...)";
             if (!Confirm.ask(cove, "deleting " + what + " for good cannot be undone",

@@ -37,7 +37,7 @@ abstract class TransferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> all = Args.absolute(paths);
+        List<String> all = cove.absolute(paths);
         List<String> sources = all.subList(0, all.size() - 1);
         String destination = all.get(all.size() - 1);
         return JobProgress.run(cove, kind(), !detach, client -> client.call(request(sources, destination, conflict)).id());

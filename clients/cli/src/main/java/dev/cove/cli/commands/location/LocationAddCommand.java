@@ -5,7 +5,6 @@ import dev.cove.api.locations.AddLocation;
 import dev.cove.api.locations.LocationAdded;
 import dev.cove.api.locations.LocationInfo;
 import dev.cove.rpc.client.CoreClient;
-import dev.cove.cli.Args;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.JobProgress;
 import dev.cove.cli.LibraryOption;
@@ -39,7 +38,7 @@ public final class LocationAddCommand implements Callable<Integer> {
     public Integer call() {
         CoveCli cove = parent.cove();
         String lib = library.resolve(cove);
-        String folder = Args.absolute(path);
+        String folder = cove.absolute(path);
         boolean follow = wait.follow(cove);
         long[] location = {0};
         int status = JobProgress.run(cove, JobKind.INDEX, follow, client -> {

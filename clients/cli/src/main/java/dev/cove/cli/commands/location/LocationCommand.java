@@ -2,7 +2,6 @@ package dev.cove.cli.commands.location;
 
 import dev.cove.api.locations.ListLocations;
 import dev.cove.api.locations.LocationInfo;
-import dev.cove.cli.Args;
 import dev.cove.cli.CliException;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.ExitCodes;
@@ -49,7 +48,7 @@ public final class LocationCommand implements Runnable {
                 }
             }
         }
-        String path = Args.absolute(ref);
+        String path = cove.absolute(ref);
         for (LocationInfo l : list.locations()) {
             if (l.path().equals(path)) {
                 return l;

@@ -3,12 +3,14 @@ package dev.cove.cli.commands.service;
 import dev.cove.cli.CoveCli;
 import dev.cove.cli.CliException;
 import dev.cove.cli.ExitCodes;
+import dev.cove.cli.RunsLocally;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
 
 /** {@code cove service}: the daemon as a systemd user service. */
+@RunsLocally
 @Command(name = "service", description = {
         "Run the daemon as a systemd user service: started at login, restarted when it fails, with memory and "
                 + "CPU limits.",
