@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -187,7 +188,16 @@ func TestHostedRunStreamsOutputForwardsStdinAndExits(t *testing.T) {
 		t.Fatalf("cli.run has no timeout: %v", run)
 	}
 	p := run["payload"].(map[string]any)
-	if fmt.Sprint(p["args"]) != "[--instance=default library rm x]" || p["cwd"] != s.dir {
+	var args []string
+	for _, a := range p["args"].([]any) {
+		b, err := base64.StdEncoding.DecodeString(a.(string))
+		if err != nil {
+			t.Fatalf("an argument is not base64: %v", a)
+		}
+		args = append(args, string(b))
+	}
+	cwd, err := base64.StdEncoding.DecodeString(p["cwd"].(string))
+	if fmt.Sprint(args) != "[--instance=default library rm x]" || err != nil || string(cwd) != s.dir {
 		t.Fatalf("args, cwd: %v", p)
 	}
 	env := p["env"].(map[string]any)

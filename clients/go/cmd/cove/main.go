@@ -222,7 +222,9 @@ func run(ctx context.Context, client *cove.Client, args []string) int {
 			}
 		}
 	}
-	runCli := map[string]any{"session": sessionID, "args": nonNil(args), "cwd": cwd, "env": env,
+	// arguments and folder go as bytes (base64 in JSON): a file name need not be UTF-8, and the daemon reads
+	// them into the CLI's string form as the JVM CLI reads its own argv
+	runCli := map[string]any{"session": sessionID, "args": asBytes(args), "cwd": []byte(cwd), "env": env,
 		"stdinTerminal": stdinTerm, "stdoutTerminal": stdoutTerm, "stderrTerminal": stderrTerm,
 		"columns": columns, "lines": lines}
 	stream, err := client.Stream(ctx, methodRun, runCli, onPart) // no deadline: a command runs as long as it runs
@@ -310,9 +312,10 @@ func write(f *os.File, data []byte) {
 	}
 }
 
-func nonNil(args []string) []string {
-	if args == nil {
-		return []string{}
+func asBytes(args []string) [][]byte {
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		out[i] = []byte(a)
 	}
-	return args
+	return out
 }

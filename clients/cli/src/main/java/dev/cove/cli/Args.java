@@ -133,15 +133,6 @@ public final class Args {
         }
     }
 
-    /**
-     * {@link #absolute(Path, String)} from the JVM's folder: only for the quick lane, a process of its own, which
-     * is being retired; everything else takes the run's folder ({@link CoveCli#absolute(String)}).
-     */
-    @Deprecated
-    static String absolute(String p) {
-        return absolute(Path.of("").toAbsolutePath(), p);
-    }
-
     public static final class SizeConverter implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {

@@ -11,8 +11,9 @@ import java.util.Map;
  * The command's output comes back as {@link CliPart}s ahead of the {@link CliExit}.
  *
  * @param session        the client's name for this run, random; {@link CliStdin} and {@link CliSignal} name it
- * @param args           the arguments after {@code cove}
- * @param cwd            the client's working folder: relative paths resolve against it
+ * @param args           the arguments after {@code cove}, as the bytes the client was given (a file name need not be
+ *                       UTF-8; the daemon reads them as the CLI in a JVM of its own does, with {@code FileNames})
+ * @param cwd            the client's working folder, as bytes: relative paths resolve against it
  * @param env            the client's environment that matters to the CLI ({@code COVE_*}, {@code XDG_*}, {@code HOME},
  *                       {@code TERM}, {@code COLUMNS}, {@code NO_COLOR}, locale)
  * @param stdinTerminal  whether the client's stdin is a terminal (confirmations may be asked)
@@ -20,7 +21,7 @@ import java.util.Map;
  * @param columns        the terminal's width, or 0 when stdout is no terminal
  */
 @Method("action:cli.run.input.v1")
-public record RunCli(String session, List<String> args, String cwd, Map<String, String> env, boolean stdinTerminal,
+public record RunCli(String session, List<byte[]> args, byte[] cwd, Map<String, String> env, boolean stdinTerminal,
                      boolean stdoutTerminal, boolean stderrTerminal, int columns, int lines) implements Request<CliExit> {
     public RunCli {
         args = args == null ? List.of() : List.copyOf(args);

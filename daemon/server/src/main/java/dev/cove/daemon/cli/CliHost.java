@@ -133,10 +133,10 @@ public final class CliHost {
                     + "COVE_CLI_CLASSPATH was not set when it started (bin/cove sets it); run the command in a JVM "
                     + "of its own");
         }
-        if (cli.runsLocally(request.args())) {
+        Invocation invocation = new Invocation(request, call);
+        if (cli.runsLocally(invocation.args())) {
             return new CliExit(0, true);
         }
-        Invocation invocation = new Invocation(request, call);
         add(invocation);
         try {
             return invocation.run(cli);

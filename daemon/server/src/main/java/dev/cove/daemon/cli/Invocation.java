@@ -5,6 +5,7 @@ import dev.cove.api.cli.CliInvocation;
 import dev.cove.api.cli.CliPart;
 import dev.cove.api.cli.HostedCli;
 import dev.cove.api.cli.RunCli;
+import dev.cove.api.files.FileNames;
 import dev.cove.rpc.CallContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,7 @@ public final class Invocation implements CliInvocation {
     private static final AtomicLong ids = new AtomicLong();
 
     private final RunCli request;
+    private final List<String> args;
     private final Path cwd;
     private final CallContext call;
     private final CopyOnWriteArrayList<Runnable> onInterrupt = new CopyOnWriteArrayList<>();
@@ -63,14 +65,18 @@ public final class Invocation implements CliInvocation {
     Invocation(RunCli request, CallContext call) {
         this.request = request;
         this.call = call;
+        // the same string form the CLI in a JVM of its own reads its argv into (Args.exact): a name that is not
+        // UTF-8 keeps its bytes
+        this.args = request.args().stream().map(a -> FileNames.decode(a == null ? new byte[0] : a)).toList();
+        String folder = FileNames.decode(request.cwd() == null ? new byte[0] : request.cwd());
         Path cwd;
         try {
-            cwd = Path.of(request.cwd() == null ? "/" : request.cwd());
+            cwd = FileNames.path(folder);
         } catch (java.nio.file.InvalidPathException e) {
-            throw new IllegalArgumentException("cwd '" + request.cwd() + "' is not a path: " + e.getMessage());
+            throw new IllegalArgumentException("cwd '" + FileNames.display(folder) + "' is not a path: " + e.getMessage());
         }
         if (!cwd.isAbsolute()) {
-            throw new IllegalArgumentException("cwd must be an absolute path, got '" + request.cwd() + "'");
+            throw new IllegalArgumentException("cwd must be an absolute path, got '" + FileNames.display(folder) + "'");
         }
         this.cwd = cwd;
     }
@@ -264,7 +270,8 @@ public final class Invocation implements CliInvocation {
 
     static void warmUp(HostedCli cli) {
         for (List<String> args : List.of(List.of("--version"), List.of("--help"), List.of("status", "--help"))) {
-            RunCli r = new RunCli("warm-up", args, "/", Map.of(), false, false, false, 0, 0);
+            RunCli r = new RunCli("warm-up", args.stream().map(FileNames::encode).toList(), FileNames.encode("/"),
+                    Map.of(), false, false, false, 0, 0);
             Invocation inv = new Invocation(r, new CallContext() {
                 @Override
                 public String method() {
@@ -304,7 +311,7 @@ public final class Invocation implements CliInvocation {
 
     @Override
     public List<String> args() {
-        return request.args();
+        return args;
     }
 
     @Override
