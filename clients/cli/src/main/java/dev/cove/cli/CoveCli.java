@@ -185,7 +185,8 @@ public final class CoveCli implements Callable<Integer> {
     public static CommandLine commandLine(CliContext context, String[] args) {
         CommandLine cmd = new CommandLine(new CoveCli(context));
         Class<?> only = args == null ? null : subcommandNamed(args);
-        for (Class<?> c : only != null ? List.<Class<?>>of(only) : SUBCOMMANDS) {
+        List<Class<?>> needed = only != null ? List.of(only) : versionAlone(args) ? List.of() : SUBCOMMANDS;
+        for (Class<?> c : needed) {
             cmd.addSubcommand(c);
         }
         // after the subcommands: picocli applies these to the commands present when they are set
@@ -227,6 +228,25 @@ public final class CoveCli implements Callable<Integer> {
             }
         }
         return out.toArray(String[]::new);
+    }
+
+    /** Whether the arguments are `--version` with global options only: then no subcommand is needed. */
+    private static boolean versionAlone(String[] args) {
+        if (args == null) {
+            return false;
+        }
+        boolean version = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--instance") || a.equals("--data-dir")) {
+                i++;
+            } else if (a.equals("-V") || a.equals("--version")) {
+                version = true;
+            } else if (!a.startsWith("-") || a.equals("-h") || a.equals("--help")) {
+                return false;
+            }
+        }
+        return version;
     }
 
     /** The subcommand class the first word after the global options names, or null (then all are built). */

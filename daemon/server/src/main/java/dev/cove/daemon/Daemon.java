@@ -172,7 +172,7 @@ public final class Daemon {
             });
             runtime.attach(server);
             server.start();
-            cli.warmUp();
+            cli.warmUp(paths);
         } catch (IOException | RuntimeException e) {
             log.error("daemon failed to start: {}", e.getMessage(), e);
             resources.close();

@@ -92,13 +92,13 @@ public final class CliHost {
     }
 
     /** Loads and runs the CLI once off the clients' way, so that the first command a person types finds it warm. */
-    public void warmUp() {
+    public void warmUp(dev.cove.rpc.instance.InstancePaths paths) {
         if (cli == null) {
             return;
         }
         Thread.ofPlatform().daemon().name("cove-cli-warm-up").start(() -> {
             try {
-                Invocation.warmUp(cli);
+                Invocation.warmUp(cli, paths);
             } catch (RuntimeException | Error e) {
                 log.warn("warming up the CLI failed: {}", e.toString());
             }

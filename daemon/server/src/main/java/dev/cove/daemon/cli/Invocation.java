@@ -268,8 +268,20 @@ public final class Invocation implements CliInvocation {
         }
     }
 
-    static void warmUp(HostedCli cli) {
-        for (List<String> args : List.of(List.of("--version"), List.of("--help"), List.of("status", "--help"))) {
+    /**
+     * Runs a few commands against this daemon, output dropped: the classes they need load now, and the JIT has
+     * seen them, instead of during the first command a person types.
+     */
+    static void warmUp(HostedCli cli, dev.cove.rpc.instance.InstancePaths paths) {
+        List<String> here = List.of("--data-dir", paths.dataDir().toString(), "--instance", paths.instance());
+        List<List<String>> commands = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            commands.addAll(List.of(List.of("--version"), List.of("--help"), List.of("ping"), List.of("status"),
+                    List.of("status", "--json"), List.of("library", "list"), List.of("search", "--help")));
+        }
+        for (List<String> command : commands) {
+            List<String> args = new java.util.ArrayList<>(here);
+            args.addAll(command);
             RunCli r = new RunCli("warm-up", args.stream().map(FileNames::encode).toList(), FileNames.encode("/"),
                     Map.of(), false, false, false, 0, 0);
             Invocation inv = new Invocation(r, new CallContext() {
