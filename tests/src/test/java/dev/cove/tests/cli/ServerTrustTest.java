@@ -142,6 +142,30 @@ class ServerTrustTest {
     }
 
     @Test
+    void theNativeClientSendsNothingToAServerOfAnotherUserAndSaysWhatTheCliSays() throws Exception {
+        Path log = nobodysDaemonFolderWithAFakeServer();
+        Cli cli = new Cli(data);
+        Cli.Result jvm = cli.runProcess("status");
+        List<String> cmd = new ArrayList<>(List.of(dev.cove.tests.support.NativeClient.binary().toString(),
+                "--data-dir", data.toString(), "status"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().keySet().removeIf(k -> k.startsWith("COVE_"));
+        pb.environment().putAll(dev.cove.tests.support.NativeClient.env());
+        Process p = pb.start();
+        Reaper.register(p.toHandle());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(6, p.exitValue(), out + err);
+        assertEquals(jvm.err(), err, "the native client's refusal is the CLI's own");
+        assertTrue(err.contains("nobody") && err.contains("served by another user"), err);
+        Await.until(Duration.ofSeconds(30), () -> lines(log).size() >= 2, () -> "each connection logged: " + lines(log));
+        for (String line : lines(log)) {
+            assertTrue(line.contains(": 0 bytes"), "nobody's server received nothing: " + lines(log));
+        }
+    }
+
+    @Test
     void theDaemonRefusesADaemonFolderOfAnotherUserAndChangesNothing() throws Exception {
         nobodysDaemonFolderWithAFakeServer();
         DaemonProcess.Result r = DaemonProcess.runToExit(data, "default", Duration.ofSeconds(60));
