@@ -29,6 +29,11 @@ import java.util.stream.Stream;
  */
 final class ProcessBench {
     private static final Pattern READY = Pattern.compile("ready on .* in (\\d+) ms");
+    /**
+     * What bin/cove sets in the daemon's environment for it to host the CLI (issue 20's design): a daemon started
+     * with it taken out is the "without the CLI host" one. Change it here if the merged bin/cove passes it otherwise.
+     */
+    static final String CLI_HOST_ENV = "COVE_CLI_CLASSPATH";
     /** The CLI's settings folder for this run (a temporary one), so that the user's own stay as they are. */
     static Path configHome;
     /** The JDK the bench runs on: {@code java -version} is timed with it, and bin/cove is told to use it. */
@@ -118,9 +123,9 @@ final class ProcessBench {
             long daemonPid = lockPid(data);
             long rssStart = rssKiB(daemonPid);
             Map<String, String> daemonEnv = environ(daemonPid);
-            boolean hostsCli = daemonEnv.containsKey("COVE_CLI_CLASSPATH");
-            System.out.println("  daemon hosts the CLI: " + (hostsCli ? "yes (COVE_CLI_CLASSPATH in its environment)"
-                    : "no (no COVE_CLI_CLASSPATH in its environment)"));
+            boolean hostsCli = daemonEnv.containsKey(CLI_HOST_ENV);
+            System.out.println("  daemon hosts the CLI: " + (hostsCli ? "yes (" + CLI_HOST_ENV + " in its environment)"
+                    : "no (no " + CLI_HOST_ENV + " in its environment)"));
             run(List.of(cove, "--data-dir", dd, "status"), 60, Way.TYPED); // the first hosted command
             long rssFirst = rssKiB(daemonPid);
             run(List.of(cove, "--data-dir", dd, "library", "create", "bench"), 60, Way.JVM);
@@ -200,15 +205,16 @@ final class ProcessBench {
             long[] plain = rssWithoutCliHost(cove, daemonPid, dir.resolve("no-host"));
             stopDaemon(cove, data);
             System.out.printf("%n  daemon RSS (MiB, VmRSS)%n");
-            String how = hostsCli ? "hosting the CLI" : "no CLI host: commands ran in the JVM CLI";
-            System.out.printf("  %-58s %6d%n", "started by bin/cove start (" + (hostsCli ? "CLI host" : "no CLI host")
-                    + "), once it answers", rssStart / 1024);
-            System.out.printf("  %-58s %6d%n", "  after its first typed command (" + how + ")", rssFirst / 1024);
-            System.out.printf("  %-58s %6d%n", "  after " + rssHostedAfter + " typed commands (+ JVM-path ones "
-                    + "interleaved)", rssHosted / 1024);
+            String how = hostsCli && haveNative ? "hosted by it"
+                    : hostsCli ? "not hosted: no native client, so the JVM CLI ran it"
+                    : "not hosted: no CLI host, so the JVM CLI ran it";
+            rssRow("started by bin/cove start (" + (hostsCli ? "with" : "without") + " the CLI host), once it answers",
+                    rssStart);
+            rssRow("  after its first typed command (" + how + ")", rssFirst);
+            rssRow("  after " + rssHostedAfter + " typed commands (and the JVM-path ones interleaved)", rssHosted);
             if (plain != null) {
-                System.out.printf("  %-58s %6d%n", "started without COVE_CLI_CLASSPATH, once it answers", plain[0] / 1024);
-                System.out.printf("  %-58s %6d%n", "  and after its first command (JVM CLI)", plain[1] / 1024);
+                rssRow("started as bin/cove does, without " + CLI_HOST_ENV + ", once it answers", plain[0]);
+                rssRow("  after its first command (the JVM CLI)", plain[1]);
             }
 
             // ---- `cove daemon` as the Python client runs it: does the spawned process become the daemon? ----
@@ -271,7 +277,8 @@ final class ProcessBench {
                     case "baselines" -> "baselines";
                     case "daemon" -> "commands to a running daemon";
                     case "no-daemon" -> "commands that work with no daemon (none running)";
-                    default -> "a daemon's start, restart and stop (same data folder each round)";
+                    default -> "a daemon's start, restart and stop (same data folder each round; a stopped daemon "
+                            + "counts as gone once PID 1, " + pid1() + ", has reaped it)";
                 });
             }
             StringBuilder line = new StringBuilder(String.format("    %-25s ", r.name));
@@ -348,7 +355,7 @@ final class ProcessBench {
             return null;
         }
         cmd.set(at + 1, data.toString());
-        env.remove("COVE_CLI_CLASSPATH");
+        env.remove(CLI_HOST_ENV);
         Files.createDirectories(data);
         daemonFolders.add(data);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -425,7 +432,7 @@ final class ProcessBench {
         for (long[] a : List.of(start, ready, processReady, cliPart, rss)) {
             Arrays.sort(a);
         }
-        System.out.printf("%n  daemon cold start, %d fresh data folders (ms)%27s %6s %6s %6s%n", starts, "", "min",
+        System.out.printf("%n  %-70s %6s %6s %6s%n", "daemon cold start, " + starts + " fresh data folders (ms)", "min",
                 "median", "max");
         coldRow("JVM start to ready (the daemon's own log)", ready);
         coldRow("daemon process start to ready (its JVM start too)", processReady);
@@ -434,6 +441,10 @@ final class ProcessBench {
         coldRow("idle RSS 3 s after start (MiB)", new long[]{rss[0] / 1024, pct(rss, 50) / 1024, rss[starts - 1] / 1024});
         System.out.printf("  issue 7's targets: ready in under 500 ms; idle RSS under 100 MB. `cove start`'s own part: "
                 + "%.2fx java -version%n", (double) pct(cliPart, 50) / javaMedian);
+    }
+
+    private static void rssRow(String name, long kib) {
+        System.out.printf("  %-80s %6d%n", name, kib / 1024);
     }
 
     private static void coldRow(String name, long[] sorted) {
@@ -505,6 +516,15 @@ final class ProcessBench {
     }
 
     // ------------------------------------------------------------------ baselines
+
+    /** PID 1's name: it reaps a stopped daemon (the `cove start` that spawned it is gone), which `shutdown` awaits. */
+    static String pid1() {
+        try {
+            return Files.readString(Path.of("/proc/1/comm")).strip();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
 
     static boolean root() {
         try {
