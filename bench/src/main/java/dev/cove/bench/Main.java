@@ -48,8 +48,11 @@ public final class Main {
                                            [--forwarding-seconds N] [--forwarding-only]
                        bin/bench rpc [latency] [throughput] [fanout] [--calls N] [--warmup N] [--seconds S] [--metrics]
                                      [--threads PER_CONNECTION] [--events N]   (in-process server, no daemon)
-                       bin/bench process [--runs N] [--starts N]   (`cove status` vs `java -version`; daemon cold
-                                     start and idle RSS; through bin/cove, as users run it)
+                       bin/bench process [--runs N] [--starts N] [--warmup N] [--hosted N] [--word W]   (every
+                                     cove command, typed and through the JVM CLI, vs `java -version`, `watchman
+                                     version` and plocate in one interleaved run; start/restart; daemon RSS with and
+                                     without the CLI host after N typed commands; `cove daemon` becomes the daemon?;
+                                     daemon cold start and idle RSS; as root, installs Debian's watchman and plocate)
                        bin/bench package [--runs N] [--starts N] [--tarball FILE]   (what bin/package made: sizes;
                                      `cove status`, daemon ready and idle RSS from the unpacked tarball against
                                      bin/cove from this checkout, interleaved in one run)
