@@ -89,10 +89,27 @@ func runJVM(args []string) {
 		fmt.Fprintln(os.Stderr, "cove: COVE_SELF is not set: this native client is started by bin/cove, which sets it")
 		os.Exit(1)
 	}
-	env := append(os.Environ(), "COVE_NATIVE_DONE=1")
+	env := jvmEnv()
 	err := syscall.Exec(self, append([]string{self}, args...), env)
 	fmt.Fprintf(os.Stderr, "cove: cannot run %s: %v\n", self, err)
 	os.Exit(1)
+}
+
+// jvmEnv is the environment for bin/cove's JVM path: COVE_NATIVE_DONE=1 so that it does not hand the command
+// back, and this client's build id, so that a daemon it starts says the same build as this client does (bin/cove
+// takes a given id over its build folder's: they differ only where the client comes from another folder).
+func jvmEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() { // (syscall.Exec keeps duplicates, and which one a program reads varies)
+		if !strings.HasPrefix(kv, "COVE_NATIVE_DONE=") && !strings.HasPrefix(kv, "COVE_BUILD_ID=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "COVE_NATIVE_DONE=1")
+	if id := buildID(); id != "" {
+		env = append(env, "COVE_BUILD_ID="+id)
+	}
+	return env
 }
 
 // buildID is the build this client belongs to: the first line of $COVE_BUILD_DIR/build-id, or "".
@@ -144,7 +161,7 @@ func restartIfIdle(ctx context.Context, client *cove.Client, opts cove.Options, 
 	_ = client.Close()
 	// the JVM CLI's restart: it keeps the daemon's settings and waits until the new daemon answers
 	cmd := exec.Command(self, append(g.args(), "restart")...)
-	cmd.Env = append(os.Environ(), "COVE_NATIVE_DONE=1")
+	cmd.Env = jvmEnv()
 	cmd.Stderr = os.Stderr // stdin and stdout: /dev/null
 	if cmd.Run() != nil {
 		runJVM(args) // it said what went wrong; the command still runs
