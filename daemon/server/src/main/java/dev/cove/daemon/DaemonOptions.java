@@ -66,12 +66,12 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
               --instance NAME     named instance with its own socket, lock and data (default: default)
               --parent-pid PID    private daemon: stop and remove this instance's files when PID exits
               --log-level LEVEL   file log level: trace, debug, info (default), warn, error
-              --shutdown-grace S  seconds running calls get to finish on shutdown (default 10)
+              --shutdown-grace S  seconds running calls get to finish on shutdown (default 10; also 10s, 1m)
               --hang-window S     seconds without a heartbeat before an application session counts as hung
                                   (default 60; sessions may choose their own at register; 0 turns detection off)
               --session-retention DAYS
                                   ended sessions older than this are deleted with their events and metrics
-                                  (default 30; 0 keeps them forever)
+                                  (default 30; also 12h, 2w; 0 keeps them forever)
               --idle-timeout D    stop after D without a connected client or a running job: 30s, 10m, 2h
                                   (default: $COVE_IDLE_TIMEOUT, else 0 = never)
               --heap-limit PCT    stop (exit status 75, so a supervisor starts a fresh daemon) when the heap stays
@@ -113,9 +113,9 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
                 case "--instance" -> instance = value;
                 case "--parent-pid" -> parentPid = parsePid(value);
                 case "--log-level" -> level = LogLevel.parse(value);
-                case "--shutdown-grace" -> grace = Duration.ofMillis((long) (Double.parseDouble(value) * 1000));
+                case "--shutdown-grace" -> grace = length(key, value, 1000);
                 case "--hang-window" -> hangWindow = seconds(key, value, 0.1);
-                case "--session-retention" -> retention = Duration.ofMillis((long) (number(key, value) * 86_400_000L));
+                case "--session-retention" -> retention = length(key, value, 86_400_000L);
                 case "--idle-timeout" -> idle = Durations.parse(key, value);
                 case "--heap-limit" -> heapLimit = percent(key, value);
                 case "--heap-window" -> heapWindow = Durations.parse(key, value);
@@ -153,9 +153,23 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
         throw new IllegalArgumentException(option + " needs a number of 0 or more, got '" + s + "'");
     }
 
-    /** Seconds (decimals allowed) as a duration: 0, or at least {@code min} seconds. */
+    private static final java.util.regex.Pattern PLAIN_NUMBER = java.util.regex.Pattern.compile("[0-9]+(\\.[0-9]+)?");
+
+    /**
+     * A length of time: a plain number counts in {@code unitMillis} (seconds, days: what these options always took),
+     * anything else is a duration with its unit ({@code 10s}, {@code 30d}), as {@link #settings()} reports it, so
+     * that what `cove status` shows can be given back to `cove start` as it is.
+     */
+    private static Duration length(String option, String s, long unitMillis) {
+        if (PLAIN_NUMBER.matcher(s.strip()).matches()) {
+            return Duration.ofMillis((long) (number(option, s) * unitMillis));
+        }
+        return Durations.parse(option, s);
+    }
+
+    /** Seconds (decimals allowed), or a duration with its unit: 0, or at least {@code min} seconds. */
     private static Duration seconds(String option, String s, double min) {
-        double d = number(option, s);
+        double d = length(option, s, 1000).toMillis() / 1000.0;
         if (d != 0 && d < min) {
             throw new IllegalArgumentException(option + " must be 0 (off) or at least " + min + " s, got " + s);
         }

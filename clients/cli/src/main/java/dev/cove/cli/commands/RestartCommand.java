@@ -1,6 +1,5 @@
 package dev.cove.cli.commands;
 
-import dev.cove.api.Durations;
 import dev.cove.api.core.GetStatus;
 import dev.cove.api.events.LogLevel;
 import dev.cove.cli.CliException;
@@ -17,7 +16,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Unmatched;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,26 +90,9 @@ public final class RestartCommand implements Callable<Integer> {
             boolean set = given.stream().anyMatch(a -> a.equals(option) || a.startsWith(option + "="));
             if (!set && value != null && !value.isEmpty()) {
                 out.add(option);
-                out.add(asDaemonTakesIt(name, value));
+                out.add(value); // in the syntax the daemon takes: DaemonOptions reads what it reports
             }
         });
         return out;
-    }
-
-    /**
-     * The daemon reports every length of time as a duration ({@code 10s}, {@code 30d}), but takes these three as
-     * plain numbers: seconds, seconds and days.
-     */
-    private static String asDaemonTakesIt(String name, String value) {
-        double unitMillis = switch (name) {
-            case "shutdown-grace", "hang-window" -> 1000;
-            case "session-retention" -> 86_400_000;
-            default -> 0;
-        };
-        if (unitMillis == 0 || !Durations.valid(value)) {
-            return value;
-        }
-        return BigDecimal.valueOf(Durations.parse("--" + name, value).toMillis() / unitMillis)
-                .stripTrailingZeros().toPlainString();
     }
 }

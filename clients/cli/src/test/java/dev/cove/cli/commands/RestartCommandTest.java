@@ -24,15 +24,15 @@ class RestartCommandTest {
     }
 
     @Test
-    void theRunningSettingsAreGivenAgainInTheSyntaxTheDaemonTakes() {
-        assertEquals(List.of("--log-level", "debug", "--idle-timeout", "10m", "--shutdown-grace", "3",
-                        "--hang-window", "1.5", "--session-retention", "7", "--heap-limit", "80%", "--heap-window", "45s"),
+    void theRunningSettingsAreGivenAgainAsTheDaemonReportsThem() {
+        assertEquals(List.of("--log-level", "debug", "--idle-timeout", "10m", "--shutdown-grace", "3s",
+                        "--hang-window", "1500ms", "--session-retention", "7d", "--heap-limit", "80%", "--heap-window", "45s"),
                 RestartCommand.kept(running(), List.of()));
     }
 
     @Test
     void optionsGivenToTheRestartOverrideTheRunningOnes() {
-        assertEquals(List.of("--idle-timeout", "10m", "--hang-window", "1.5", "--session-retention", "7",
+        assertEquals(List.of("--idle-timeout", "10m", "--hang-window", "1500ms", "--session-retention", "7d",
                         "--heap-limit", "80%", "--heap-window", "45s"),
                 RestartCommand.kept(running(), List.of("--log-level", "warn", "--shutdown-grace=5")));
     }
