@@ -37,7 +37,13 @@ class GoClientTest {
             "TestAutoStartStartsOneDaemonForRacingClients", "TestPrivateDaemonExitsWithItsParent",
             "TestNoDaemonAndNoAutoStartSaysWhatToRun", "TestVersionMismatchSaysWhichSideToUpgrade",
             "TestInvalidPayloadCarriesTheDaemonsCode", "TestARetriedBatchIsAppliedOnce",
-            "TestBufferIsBoundedWhileTheDaemonIsAway");
+            "TestBufferIsBoundedWhileTheDaemonIsAway",
+            // the native cove client (cmd/cove) and the streamed calls it is built on
+            "TestWithARealDaemon", "TestHostedRunStreamsOutputForwardsStdinAndExits", "TestTheJVMPath",
+            "TestSourcesChangedRunsBinCove", "TestDaemonGoneMidRun", "TestCtrlCBecomesTheCommandsCancellation",
+            "TestAnotherBuild", "TestScanGlobals", "TestCommandEnv", "TestSourcesChanged",
+            "TestStreamPartsInOrderBeforeResultAndCallsOnTheSameConnection", "TestStreamErrorAndLostConnection",
+            "TestHelloBuildOfARealDaemon");
     /** The path rule's and the server check's tests need another user (nobody) and mount namespaces: root. */
     private static final List<String> EXPECTED_AS_ROOT = List.of("TestPathRulesTable",
             "TestForeignServerReceivesNothingAndIsNamed", "TestRenameExchangeRaceOnTheLinkFolderChangesNoMode",
