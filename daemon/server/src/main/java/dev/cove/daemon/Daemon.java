@@ -155,6 +155,7 @@ public final class Daemon {
                         idle.activity();
                     }
                     hub.publish(new ClientConnected(p.connectionId(), p.name(), p.pid(), p.user(), Instant.now()));
+                    cli.clientConnected(p.name(), paths);
                 }
 
                 @Override
@@ -172,7 +173,6 @@ public final class Daemon {
             });
             runtime.attach(server);
             server.start();
-            cli.warmUp(paths);
         } catch (IOException | RuntimeException e) {
             log.error("daemon failed to start: {}", e.getMessage(), e);
             resources.close();

@@ -91,11 +91,24 @@ public final class CliHost {
         return cli;
     }
 
-    /** Loads and runs the CLI once off the clients' way, so that the first command a person types finds it warm. */
-    public void warmUp(dev.cove.rpc.instance.InstancePaths paths) {
-        if (cli == null) {
-            return;
+    /**
+     * A client said hello: the first time it is the CLI (`cove start` checking that the daemon answers, or any
+     * command), the CLI is warmed up off the clients' way, so that the next command a person types finds it warm.
+     * Only then: warm, the CLI holds ~25 MB more of the daemon's memory (docs/benchmarks.md), which a daemon that
+     * serves only applications (a private daemon, one a library started) has no use for.
+     */
+    public void clientConnected(String clientName, dev.cove.rpc.instance.InstancePaths paths) {
+        if (cli != null && CLI_CLIENTS.contains(clientName) && warmedUp.compareAndSet(false, true)) {
+            warmUp(paths);
         }
+    }
+
+    /** The names the CLI in a JVM of its own and the native client give in their hello. */
+    private static final java.util.Set<String> CLI_CLIENTS = java.util.Set.of("cove-cli", "cove-native");
+    private final java.util.concurrent.atomic.AtomicBoolean warmedUp = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Loads and runs the CLI once off the clients' way, so that the first command a person types finds it warm. */
+    private void warmUp(dev.cove.rpc.instance.InstancePaths paths) {
         Thread.ofPlatform().daemon().name("cove-cli-warm-up").start(() -> {
             try {
                 Invocation.warmUp(cli, paths);

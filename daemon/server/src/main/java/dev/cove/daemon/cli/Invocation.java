@@ -275,7 +275,7 @@ public final class Invocation implements CliInvocation {
     static void warmUp(HostedCli cli, dev.cove.rpc.instance.InstancePaths paths) {
         List<String> here = List.of("--data-dir", paths.dataDir().toString(), "--instance", paths.instance());
         List<List<String>> commands = new java.util.ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < Integer.getInteger("cove.cli.warmUp", 3); i++) {
             commands.addAll(List.of(List.of("--version"), List.of("--help"), List.of("ping"), List.of("status"),
                     List.of("status", "--json"), List.of("library", "list"), List.of("search", "--help")));
         }
