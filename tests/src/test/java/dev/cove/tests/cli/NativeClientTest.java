@@ -333,6 +333,9 @@ class NativeClientTest {
         NativeClient.buildId(build, "new-build");
         ok(run(jvmPath(tmp, Map.of("COVE_BUILD_ID", "old-build"), "start")));
         long oldPid = lockPid();
+        // `start` said hello as the CLI: the daemon warms the CLI up, with connections of its own, meanwhile
+        Await.until(Duration.ofSeconds(60), () -> read(data.resolve("logs/daemon.log")).contains("CLI warmed up"),
+                () -> "the CLI's warm-up to end: " + read(data.resolve("logs/daemon.log")));
 
         // busy: a client is connected (a live event stream); the daemon stays, the command runs on its own
         Process follower = jvmPath(tmp, Map.of(), "events").redirectErrorStream(true)

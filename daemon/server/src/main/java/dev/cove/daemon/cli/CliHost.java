@@ -111,7 +111,9 @@ public final class CliHost {
     private void warmUp(dev.cove.rpc.instance.InstancePaths paths) {
         Thread.ofPlatform().daemon().name("cove-cli-warm-up").start(() -> {
             try {
-                Invocation.warmUp(cli, paths);
+                long t0 = System.nanoTime();
+                int commands = Invocation.warmUp(cli, paths);
+                log.info("CLI warmed up: {} commands in {} ms", commands, (System.nanoTime() - t0) / 1_000_000);
             } catch (RuntimeException | Error e) {
                 log.warn("warming up the CLI failed: {}", e.toString());
             }

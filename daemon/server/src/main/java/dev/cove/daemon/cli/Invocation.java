@@ -272,7 +272,7 @@ public final class Invocation implements CliInvocation {
      * Runs a few commands against this daemon, output dropped: the classes they need load now, and the JIT has
      * seen them, instead of during the first command a person types.
      */
-    static void warmUp(HostedCli cli, dev.cove.rpc.instance.InstancePaths paths) {
+    static int warmUp(HostedCli cli, dev.cove.rpc.instance.InstancePaths paths) {
         List<String> here = List.of("--data-dir", paths.dataDir().toString(), "--instance", paths.instance());
         List<List<String>> commands = new java.util.ArrayList<>();
         for (int i = 0; i < Integer.getInteger("cove.cli.warmUp", 3); i++) {
@@ -314,9 +314,10 @@ public final class Invocation implements CliInvocation {
                 inv.run(cli);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return commands.size();
             }
         }
+        return commands.size();
     }
 
     // ---- CliInvocation ----
