@@ -71,12 +71,18 @@ class PackageTest {
         wheel = dist.resolve("cove-" + version + "-py3-none-any.whl");
         Path cliJar = ROOT.resolve("clients/cli/target/cove-cli-" + version + ".jar");
         boolean stale = Stream.of(tarball, deb, wheel).anyMatch(f -> !Files.exists(f))
+                || Files.getLastModifiedTime(ROOT.resolve("clients/go/cmd/cove/main.go")).compareTo(Files.getLastModifiedTime(tarball)) > 0
                 || Files.getLastModifiedTime(cliJar).compareTo(Files.getLastModifiedTime(tarball)) > 0;
+        // the package carries the native client when Go is there at package time: make it be, as on a build machine
+        Path go = DebianPackage.ensure("golang-go", "bin/package builds the native cove client with Go", List.of("go"),
+                Path.of("/usr/lib/go/bin"));
         if (stale) {
             DebianPackage.ensure("asciidoctor", "bin/package turns the man pages into troff with asciidoctor",
                     List.of("asciidoctor"));
-            Process p = new ProcessBuilder(ROOT.resolve("bin/package").toString(), "--no-build")
-                    .redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("bin/package").toString(), "--no-build")
+                    .redirectErrorStream(true);
+            pb.environment().put("PATH", go.getParent() + ":" + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
+            Process p = pb.start();
             Reaper.register(p.toHandle());
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(10, TimeUnit.MINUTES), "bin/package did not end: " + out);
@@ -163,6 +169,7 @@ class PackageTest {
         cove = tree.resolve("bin/cove");
         data = tmp.resolve("data");
 
+        assertTrue(Files.isExecutable(tree.resolve("lib/native/cove")), "the package carries the native client");
         assertTrue(cove0("start").out().contains("Cove daemon started"));
         assertTrue(cove0("status").out().contains("Cove daemon is running"));
         Path exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(daemonPid()), "exe"));
@@ -181,6 +188,11 @@ class PackageTest {
         assertTrue(cove0("sessions", "list", "--app", "packaged").out().contains("packaged"));
 
         graphqlWithItsToken();
+
+        // the commands above that talk to the daemon ran in it, through the native client (its cli.run calls)
+        java.util.regex.Matcher hosted = java.util.regex.Pattern.compile(
+                "cove_rpc_calls_total\\{method=\"action:cli\\.run\\.input\\.v1\"} ([0-9.]+)").matcher(cove0("metrics").out());
+        assertTrue(hosted.find() && Double.parseDouble(hosted.group(1)) >= 5, "commands hosted by the daemon");
 
         cove0("shutdown");
         assertFalse(run(cove("status")).exit() == 0, "status after shutdown");
