@@ -164,6 +164,10 @@ public record DaemonOptions(InstancePaths paths, long parentPid, LogLevel logLev
         if (PLAIN_NUMBER.matcher(s.strip()).matches()) {
             return Duration.ofMillis((long) (number(option, s) * unitMillis));
         }
+        if (!Durations.valid(s)) {
+            throw new IllegalArgumentException(option + " needs a number of " + (unitMillis == 1000 ? "seconds" : "days")
+                    + " or a duration such as 90s, 10m, 12h or 2d, got '" + s + "'");
+        }
         return Durations.parse(option, s);
     }
 

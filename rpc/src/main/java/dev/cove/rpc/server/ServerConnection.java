@@ -69,8 +69,12 @@ final class ServerConnection {
     private LineReader reader;
     /** Calls read but not started; guarded by itself. */
     private final java.util.ArrayDeque<Call> batch = new java.util.ArrayDeque<>();
-    /** While set, frames collect in {@link #corkBuffer} and leave in one write; guarded by writeLock. */
-    private boolean corked;
+    /**
+     * While set, frames collect in {@link #corkBuffer} and leave in one write; written under writeLock, read
+     * without it by a stopping server (whose wait must not queue behind a write blocked on a client that does not
+     * read).
+     */
+    private volatile boolean corked;
     private final java.io.ByteArrayOutputStream corkBuffer = new java.io.ByteArrayOutputStream(4096);
 
     ServerConnection(RpcServer server, long id, SocketChannel channel, String user) {
@@ -591,7 +595,7 @@ final class ServerConnection {
      * buffer: closing in between would drop an answer already made (the shutdown call's own, typically).
      */
     void awaitCalls(long deadlineNanos) {
-        while ((!calls.isEmpty() || corked()) && System.nanoTime() < deadlineNanos) {
+        while ((!calls.isEmpty() || corked) && System.nanoTime() < deadlineNanos) {
             try {
                 Thread.sleep(5); // bounded by the shutdown grace; calls signal nothing we could wait on
             } catch (InterruptedException e) {
@@ -768,18 +772,6 @@ final class ServerConnection {
             while (buf.hasRemaining()) {
                 channel.write(buf);
             }
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    /** True while answers wait in the cork buffer, or are being written (then the stop must not block here). */
-    private boolean corked() {
-        if (!writeLock.tryLock()) {
-            return true;
-        }
-        try {
-            return corked;
         } finally {
             writeLock.unlock();
         }
