@@ -48,12 +48,14 @@ const (
 func main() {
 	args := os.Args[1:]
 
-	// 1. A checkout whose sources changed runs nothing stale: bin/cove rebuilds (the jars, then this client).
-	if os.Getenv("COVE_PACKAGED") == "" && os.Getenv("COVE_NO_BUILD") != "1" {
-		if root, dir := os.Getenv("COVE_ROOT"), os.Getenv("COVE_BUILD_DIR"); root != "" && dir != "" &&
-			sourcesChanged(root, filepath.Join(dir, "stamp")) {
-			runJVM(args)
-		}
+	// 1. A checkout whose sources changed runs nothing stale: bin/cove rebuilds (the jars, then this client). The
+	// walk (a few hundred stats) runs while the connection is made, and is waited for before anything is sent.
+	stale := make(chan bool, 1)
+	if root, dir := os.Getenv("COVE_ROOT"), os.Getenv("COVE_BUILD_DIR"); os.Getenv("COVE_PACKAGED") == "" &&
+		os.Getenv("COVE_NO_BUILD") != "1" && root != "" && dir != "" {
+		go func() { stale <- sourcesChanged(root, filepath.Join(dir, "stamp")) }()
+	} else {
+		stale <- false
 	}
 
 	// 2. Any failure to reach a daemon of ours goes to the JVM CLI: it prints the one message and status for
@@ -68,7 +70,7 @@ func main() {
 	}
 	ctx := context.Background()
 	hello, err := client.Connect(ctx)
-	if err != nil {
+	if err != nil || <-stale {
 		runJVM(args)
 	}
 
