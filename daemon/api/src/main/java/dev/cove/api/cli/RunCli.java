@@ -24,6 +24,16 @@ import java.util.Map;
 public record RunCli(String session, List<byte[]> args, byte[] cwd, Map<String, String> env, boolean stdinTerminal,
                      boolean stdoutTerminal, boolean stderrTerminal, int columns, int lines) implements Request<CliExit> {
     public RunCli {
+        if (session == null || session.isBlank() || session.length() > 128) {
+            throw new IllegalArgumentException("a cli.run needs a session: a random name of 1-128 characters");
+        }
+        if (cwd == null || cwd.length == 0 || cwd[0] != '/') {
+            throw new IllegalArgumentException("cwd must be an absolute path");
+        }
+        if (columns < 0 || columns > 65_535 || lines < 0 || lines > 65_535) {
+            // a terminal's size is two 16-bit numbers (TIOCGWINSZ); 0 when there is none
+            throw new IllegalArgumentException("columns and lines must be 0-65535, got " + columns + " x " + lines);
+        }
         args = args == null ? List.of() : List.copyOf(args);
         env = env == null ? Map.of() : Map.copyOf(env);
     }
