@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -114,8 +115,18 @@ func jvmEnv() []string {
 	return env
 }
 
-// buildID is the build this client belongs to: the first line of $COVE_BUILD_DIR/build-id, or "".
+var buildOnce struct {
+	sync.Once
+	id string
+}
+
+// buildID is the build this client belongs to: the first line of $COVE_BUILD_DIR/build-id, or "" (read once).
 func buildID() string {
+	buildOnce.Do(func() { buildOnce.id = readBuildID() })
+	return buildOnce.id
+}
+
+func readBuildID() string {
 	dir := os.Getenv("COVE_BUILD_DIR")
 	if dir == "" {
 		return ""

@@ -147,7 +147,7 @@ public final class Daemon {
             log.info("{} operations registered", registry.size());
             ServerConfig config = ServerConfig.defaults(paths.socket(), paths.connectPath(), "cove", Cove.VERSION,
                     paths.instance()).withShutdownGrace(options.shutdownGrace())
-                    .withBuild(System.getenv("COVE_BUILD_ID")); // set by bin/cove: which build this daemon runs
+                    .withBuild(System.getenv(Cove.APP.env("BUILD_ID"))); // set by bin/cove: which build it runs
             server = new RpcServer(config, registry, hub, new ServerListener() {
                 @Override
                 public void connected(PeerInfo p) {

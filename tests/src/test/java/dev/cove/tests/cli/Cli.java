@@ -45,6 +45,11 @@ final class Cli {
     private final Path dataDir;
     private final Map<String, String> env;
 
+    /** A CLI on {@code tmp/data} whose own settings file (the default library) is under {@code tmp} too. */
+    static Cli under(Path tmp) {
+        return new Cli(tmp.resolve("data")).withEnv("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
+    }
+
     Cli(Path dataDir) {
         this(dataDir, Map.of());
     }

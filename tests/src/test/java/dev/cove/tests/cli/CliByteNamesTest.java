@@ -52,7 +52,7 @@ class CliByteNamesTest {
     @BeforeEach
     void setUp() throws Exception {
         xdgData = Files.createDirectories(tmp.resolve("xdg-data"));
-        cli = new Cli(tmp.resolve("data")).withEnv("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
+        cli = Cli.under(tmp);
         files = Files.createDirectories(tmp.resolve("files"));
         sh("cd \"$1\" && printf first > \"$(printf '\\377\\376.txt')\" && printf second > \"$(printf '\\376\\377.txt')\" "
                 + "&& printf nl > \"$(printf 'new\\nline.txt')\" && printf esc > \"$(printf 'bell\\a\\033[31m.txt')\" "

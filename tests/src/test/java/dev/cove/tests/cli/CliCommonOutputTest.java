@@ -29,7 +29,7 @@ class CliCommonOutputTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        cli = new Cli(tmp.resolve("data")).withEnv("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
+        cli = Cli.under(tmp);
         files = tmp.resolve("files");
         for (int i = 0; i < 12; i++) {
             Path dir = Files.createDirectories(files.resolve("folder" + i % 3));

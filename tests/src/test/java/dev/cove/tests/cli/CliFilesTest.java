@@ -41,7 +41,7 @@ class CliFilesTest {
     @BeforeEach
     void setUp() throws IOException {
         xdgData = Files.createDirectories(tmp.resolve("xdg-data"));
-        cli = new Cli(tmp.resolve("data")).withEnv("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
+        cli = Cli.under(tmp);
         files = tmp.resolve("files");
         Random r = new Random(42);
         for (int i = 0; i < 40; i++) {

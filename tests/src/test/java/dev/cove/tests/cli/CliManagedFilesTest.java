@@ -50,7 +50,7 @@ class CliManagedFilesTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        cli = new Cli(tmp.resolve("data")).withEnv("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
+        cli = Cli.under(tmp);
         library = Files.createDirectories(tmp.resolve("library"));
         Files.writeString(library.resolve("a.txt"), "a");
         Files.writeString(Files.createDirectories(library.resolve("sub")).resolve("b.txt"), "b");

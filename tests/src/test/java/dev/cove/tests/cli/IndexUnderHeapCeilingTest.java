@@ -58,7 +58,7 @@ class IndexUnderHeapCeilingTest {
         try (Stream<Path> w = Files.walk(tree)) {
             onDisk = w.count();
         }
-        cli = new Cli(tmp.resolve("data")).withEnv("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
+        cli = Cli.under(tmp);
         ok(cli.run("start"));
         long pid = cli.lockPid("default");
         String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');

@@ -42,7 +42,7 @@ class LocationInterruptedTest {
 
     @BeforeEach
     void setUp() {
-        cli = new Cli(tmp.resolve("data")).withEnv("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
+        cli = Cli.under(tmp);
     }
 
     @AfterEach

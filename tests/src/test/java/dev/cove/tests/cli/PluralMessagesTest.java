@@ -23,7 +23,7 @@ class PluralMessagesTest {
 
     @BeforeEach
     void setUp() {
-        cli = new Cli(tmp.resolve("data")).withEnv("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
+        cli = Cli.under(tmp);
     }
 
     @AfterEach

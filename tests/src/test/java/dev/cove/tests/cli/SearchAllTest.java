@@ -51,7 +51,7 @@ class SearchAllTest {
                     .map(Path::toString).toList());
         }
         assertTrue(expected.size() > 10_000, "the query must match more than one page: " + expected.size());
-        cli = new Cli(tmp.resolve("data")).withEnv("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
+        cli = Cli.under(tmp);
         ok(cli.run("start"));
         ok(cli.run("library", "create", "All"));
         ok(cli.run("location", "add", tree.toString(), "--wait"));

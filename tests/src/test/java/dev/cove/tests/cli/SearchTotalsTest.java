@@ -31,7 +31,7 @@ class SearchTotalsTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        cli = new Cli(tmp.resolve("data")).withEnv("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
+        cli = Cli.under(tmp);
         files = tmp.resolve("files");
         // 876 names with "copyright" (of them 219 .md), 300 without
         for (int i = 0; i < 876; i++) {

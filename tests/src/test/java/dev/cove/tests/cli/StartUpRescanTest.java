@@ -30,7 +30,7 @@ class StartUpRescanTest {
 
     @BeforeEach
     void setUp() {
-        cli = new Cli(tmp.resolve("data")).withEnv("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
+        cli = Cli.under(tmp);
     }
 
     @AfterEach

@@ -50,7 +50,7 @@ class WatchLimitTest {
             Files.writeString(tree.resolve("folder-" + i).resolve("old-" + i + ".txt"), "x");
         }
         int unwatched = FOLDERS + 1 - 5; // the root and 20 folders, 5 of them watched
-        cli = new Cli(tmp.resolve("data")).withEnv("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString())
+        cli = Cli.under(tmp)
                 .withEnv("COVE_JAVA_OPTS", String.join(" ", Jvm.flags()) + " -Dcove.watch.maxFolders=5 -Dcove.watch.rescanSeconds=1");
         ok(cli.run("start"));
         ok(cli.run("library", "create", "Watched"));

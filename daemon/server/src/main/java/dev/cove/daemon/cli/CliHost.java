@@ -140,9 +140,6 @@ public final class CliHost {
      * left to the client ({@link CliExit#local()}); with no CLI to host, the answer is UNAVAILABLE.
      */
     public CliExit run(dev.cove.api.cli.RunCli request, dev.cove.rpc.CallContext call) throws InterruptedException {
-        if (request.session() == null || request.session().isBlank()) {
-            throw new IllegalArgumentException("a cli.run needs a session: a random name the client picks");
-        }
         if (cli == null) {
             throw new dev.cove.rpc.RpcException(dev.cove.rpc.ErrorCode.UNAVAILABLE, "this daemon hosts no CLI: "
                     + "COVE_CLI_CLASSPATH was not set when it started (bin/cove sets it); run the command in a JVM "

@@ -60,8 +60,8 @@ public final class Invocation implements CliInvocation {
 
     // input the client sent; guarded by `input`
     private final Object input = new Object();
-    private final ByteArrayOutputStream inputBuffer = new ByteArrayOutputStream();
-    private int inputRead;
+    /** What the client sent and the command has not read yet, in order; none is empty. */
+    private final ArrayDeque<java.nio.ByteBuffer> inputUnread = new ArrayDeque<>();
     private boolean inputEof;
     private boolean inputAsked;
 
@@ -74,16 +74,13 @@ public final class Invocation implements CliInvocation {
         this.call = call;
         // the same string form the CLI in a JVM of its own reads its argv into (Args.exact): a name that is not
         // UTF-8 keeps its bytes
-        this.args = request.args().stream().map(a -> FileNames.decode(a == null ? new byte[0] : a)).toList();
-        String folder = FileNames.decode(request.cwd() == null ? new byte[0] : request.cwd());
+        this.args = request.args().stream().map(FileNames::decode).toList();
+        String folder = FileNames.decode(request.cwd()); // absolute: RunCli checks it
         Path cwd;
         try {
             cwd = FileNames.path(folder);
         } catch (java.nio.file.InvalidPathException e) {
             throw new IllegalArgumentException("cwd '" + FileNames.display(folder) + "' is not a path: " + e.getMessage());
-        }
-        if (!cwd.isAbsolute()) {
-            throw new IllegalArgumentException("cwd must be an absolute path, got '" + FileNames.display(folder) + "'");
         }
         this.cwd = cwd;
     }
@@ -132,8 +129,8 @@ public final class Invocation implements CliInvocation {
     /** The client sent input (or its end) after a read asked for it. */
     public void input(byte[] data, boolean eof) {
         synchronized (input) {
-            if (data != null) {
-                inputBuffer.write(data, 0, data.length);
+            if (data != null && data.length > 0) {
+                inputUnread.addLast(java.nio.ByteBuffer.wrap(data));
             }
             inputEof |= eof;
             inputAsked = false;
@@ -250,7 +247,7 @@ public final class Invocation implements CliInvocation {
             }
             boolean ask;
             synchronized (input) {
-                ask = inputBuffer.size() == inputRead && !inputEof && !inputAsked;
+                ask = inputUnread.isEmpty() && !inputEof && !inputAsked;
                 if (ask) {
                     inputAsked = true;
                 }
@@ -259,7 +256,7 @@ public final class Invocation implements CliInvocation {
                 enqueue(CliPart.READ, new byte[0], 0, 0);
             }
             synchronized (input) {
-                while (inputBuffer.size() == inputRead && !inputEof) {
+                while (inputUnread.isEmpty() && !inputEof) {
                     try {
                         input.wait();
                     } catch (InterruptedException e) {
@@ -267,13 +264,15 @@ public final class Invocation implements CliInvocation {
                         throw new InterruptedIOException("interrupted while waiting for input");
                     }
                 }
-                int available = inputBuffer.size() - inputRead;
-                if (available == 0) {
+                java.nio.ByteBuffer next = inputUnread.peekFirst();
+                if (next == null) {
                     return -1;
                 }
-                int n = Math.min(len, available);
-                System.arraycopy(inputBuffer.toByteArray(), inputRead, b, off, n); // (inputs are small: answers, payloads)
-                inputRead += n;
+                int n = Math.min(len, next.remaining());
+                next.get(b, off, n);
+                if (!next.hasRemaining()) {
+                    inputUnread.removeFirst();
+                }
                 return n;
             }
         }
